@@ -1,0 +1,33 @@
+"""Small helpers over the transcript."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
+
+
+def last_human_text(messages: Sequence[AnyMessage]) -> str:
+    """The text of the customer's latest message ('' when there is none)."""
+    for message in reversed(messages):
+        if isinstance(message, HumanMessage):
+            return message.text
+    return ""
+
+
+def reply_of_turn(messages: Sequence[AnyMessage]) -> str:
+    """Everything the assistant said since the customer's latest message, as one reply."""
+    parts: list[str] = []
+    for message in reversed(messages):
+        if isinstance(message, HumanMessage):
+            break
+        if isinstance(message, AIMessage) and message.text.strip():
+            parts.append(message.text.strip())
+    return "\n\n".join(reversed(parts))
+
+
+def recent_window(messages: Sequence[AnyMessage], turns: int = 12) -> list[AnyMessage]:
+    """The last `turns` customer turns, cut at a customer message so tool calls stay paired."""
+    humans = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
+    start = humans[-turns] if len(humans) >= turns else 0
+    return list(messages[start:])

@@ -1,0 +1,58 @@
+"""ordering: the model talks with the customer and acts through the catalog tools."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langgraph.runtime import Runtime
+
+from agent.context import Context, services_of
+from agent.messages import recent_window
+from agent.models import call_model
+from agent.prompts import ordering_prompt
+from agent.replies import say
+from agent.state import ConversationState
+from agent.tools import TOOLS
+
+log = logging.getLogger(__name__)
+
+MAX_TOOL_ROUNDS = 6
+
+
+async def ordering(state: ConversationState, runtime: Runtime[Context]) -> dict[str, Any]:
+    services = services_of(runtime.context)
+    if _tool_rounds_this_turn(state) >= MAX_TOOL_ROUNDS:
+        return {"messages": [AIMessage(say("model_unavailable", state.language))]}
+    prompt = ordering_prompt(
+        store=services.store_name,
+        language=state.language,
+        customer=state.customer,
+        currency=services.currency,
+    )
+    model = services.model.bind_tools(TOOLS)
+    try:
+        response = await call_model(
+            model,
+            [SystemMessage(prompt), *recent_window(state.messages)],
+            attempts=services.model_attempts,
+        )
+    except Exception:
+        # The turn still ends with a consistent transcript: every tool call is answered,
+        # and the customer gets a polite reply in their language.
+        log.exception(
+            "chat model failed", extra={"conversation_id": runtime.context.conversation_id}
+        )
+        response = AIMessage(say("model_unavailable", state.language))
+    return {"messages": [response], "order_started": True}
+
+
+def _tool_rounds_this_turn(state: ConversationState) -> int:
+    rounds = 0
+    for message in reversed(state.messages):
+        if isinstance(message, HumanMessage):
+            break
+        if isinstance(message, AIMessage) and message.tool_calls:
+            rounds += 1
+    return rounds

@@ -1,0 +1,192 @@
+"""verification: know who is writing before selling anything.
+
+A phone from the channel is looked up at once; otherwise the bot asks for it. A known
+customer is greeted by name and, if the first message already asks for something, the
+ordering stage answers it in the same turn. A new customer gives a name and an address,
+hears them read back, and confirms. All of it is plain code: no model call.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from langchain_core.messages import AIMessage
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+
+from agent.context import Context, services_of
+from agent.messages import last_human_text
+from agent.names import clean_address, extract_name, first_name
+from agent.offline.intents import is_only_greeting, parse_message
+from agent.phones import find_phone
+from agent.replies import say
+from agent.state import ConversationState, CustomerInfo, Registration
+
+Next = Literal["ordering", "handoff", "__end__"]
+
+
+def _reply(*texts: str) -> AIMessage:
+    return AIMessage(" ".join(texts))
+
+
+async def verification(state: ConversationState, runtime: Runtime[Context]) -> Command[Next]:
+    services = services_of(runtime.context)
+    text = last_human_text(state.messages)
+    lang = state.language
+    registration: Registration = Registration(**state.registration)
+    first_contact = not state.phone_collected and "step" not in registration
+    welcome = say("welcome", lang, store=services.store_name) if first_contact else ""
+
+    if parse_message(text)[0].kind == "human":
+        return Command(update={"registration": registration}, goto="handoff")
+
+    phone = runtime.context.customer_phone or registration.get("phone")
+    answered_phone = False
+    if phone is None:
+        if registration.get("step") != "phone":
+            registration["step"] = "phone"
+            return _ask(registration, _reply(welcome, say("ask_phone", lang)))
+        phone = find_phone(text, services.phone_region)
+        if phone is None:
+            return _ask(registration, _reply(say("bad_phone", lang)))
+        registration = Registration(phone=phone)
+        answered_phone = True
+
+    update: dict[str, Any] = {"phone_collected": True}
+    customer = await services.customers.get_by_phone(phone)
+    if customer is not None:
+        info = CustomerInfo(
+            id=customer.id, phone=customer.phone, name=customer.name, address=customer.address
+        )
+        greeting = say(
+            "welcome_back", lang, name=first_name(customer.name), store=services.store_name
+        )
+        update |= {
+            "customer": info,
+            "customer_verified": True,
+            "stage": "ordering",
+            "registration": Registration(),
+        }
+        if answered_phone or is_only_greeting(text):
+            update["messages"] = [_reply(greeting, say("how_can_i_help", lang))]
+            return Command(update=update, goto="__end__")
+        update["messages"] = [_reply(greeting)]
+        return Command(update=update, goto="ordering")
+
+    registration["phone"] = phone
+    step = registration.get("step")
+    if step in (None, "phone"):
+        registration["step"] = "name"
+        return _ask(registration, _reply(welcome, say("ask_name", lang)), update)
+    if step == "name":
+        return await _take_name(text, lang, registration, update)
+    if step == "address":
+        return _take_address(text, lang, registration, update)
+    if step == "confirm":
+        return await _confirm(text, lang, registration, update, runtime)
+    return _fix(text, lang, registration, update)
+
+
+def _ask(
+    registration: Registration, message: AIMessage, update: dict[str, Any] | None = None
+) -> Command[Next]:
+    return Command(
+        update={**(update or {}), "registration": registration, "messages": [message]},
+        goto="__end__",
+    )
+
+
+async def _take_name(
+    text: str, lang: Literal["es", "en"], registration: Registration, update: dict[str, Any]
+) -> Command[Next]:
+    name = extract_name(text)
+    if name is None:
+        return _ask(registration, _reply(say("bad_name", lang)), update)
+    registration["name"] = name
+    if registration.get("address"):
+        return _read_back(lang, registration, update)
+    registration["step"] = "address"
+    return _ask(registration, _reply(say("ask_address", lang, name=name)), update)
+
+
+def _take_address(
+    text: str, lang: Literal["es", "en"], registration: Registration, update: dict[str, Any]
+) -> Command[Next]:
+    address = clean_address(text)
+    if address is None:
+        return _ask(registration, _reply(say("bad_address", lang)), update)
+    registration["address"] = address
+    return _read_back(lang, registration, update)
+
+
+def _read_back(
+    lang: Literal["es", "en"], registration: Registration, update: dict[str, Any]
+) -> Command[Next]:
+    registration["step"] = "confirm"
+    message = say(
+        "confirm_registration",
+        lang,
+        name=registration.get("name", ""),
+        address=registration.get("address", ""),
+    )
+    return _ask(registration, _reply(message), update)
+
+
+async def _confirm(
+    text: str,
+    lang: Literal["es", "en"],
+    registration: Registration,
+    update: dict[str, Any],
+    runtime: Runtime[Context],
+) -> Command[Next]:
+    intent = parse_message(text)[0]
+    if intent.kind == "yes":
+        services = services_of(runtime.context)
+        customer = await services.customers.save(
+            registration["phone"], registration["name"], registration["address"]
+        )
+        info = CustomerInfo(
+            id=customer.id, phone=customer.phone, name=customer.name, address=customer.address
+        )
+        update |= {
+            "customer": info,
+            "customer_verified": True,
+            "stage": "ordering",
+            "registration": Registration(),
+            "messages": [_reply(say("registered", lang, name=first_name(customer.name)))],
+        }
+        return Command(update=update, goto="__end__")
+    if intent.kind == "no":
+        registration["step"] = "fix"
+        return _fix(intent.phrase, lang, registration, update)
+    return _ask(registration, _reply(say("ask_yes_no", lang)), update)
+
+
+def _fix(
+    text: str, lang: Literal["es", "en"], registration: Registration, update: dict[str, Any]
+) -> Command[Next]:
+    """After a "no": ask which field, or take the corrected value if they already gave it."""
+    lowered = text.lower()
+    if any(word in lowered for word in ("address", "direcci", "calle", "street")):
+        registration["step"] = "address"
+        corrected = clean_address(_after_keyword(text))
+        if corrected:
+            registration["address"] = corrected
+            return _read_back(lang, registration, update)
+        return _ask(registration, _reply(say("bad_address", lang)), update)
+    if any(word in lowered for word in ("name", "nombre", "llamo")):
+        registration["step"] = "name"
+        corrected = extract_name(_after_keyword(text))
+        if corrected:
+            registration["name"] = corrected
+            return _read_back(lang, registration, update)
+        return _ask(registration, _reply(say("bad_name", lang)), update)
+    return _ask(registration, _reply(say("ask_fix", lang)), update)
+
+
+def _after_keyword(text: str) -> str:
+    """ "the address is 5 Main St" → "5 Main St"; "" when nothing follows the keyword."""
+    for marker in (" is ", " es ", ": ", " to ", " a "):
+        if marker in text:
+            return text.split(marker, 1)[1]
+    return ""

@@ -1,0 +1,482 @@
+"""What a shopper's message asks for, in English or Spanish, by rules.
+
+The parser is deliberately forgiving: it looks for trigger phrases, strips politeness and
+filler, and splits item lists on commas and conjunctions. It never guesses a product: it
+returns the words that name it, and the planner resolves them against the catalog.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from agent.offline.quantities import Quantity, split_quantity
+
+IntentKind = Literal[
+    "greeting",
+    "thanks",
+    "human",
+    "search",
+    "details",
+    "add",
+    "update",
+    "remove",
+    "view_cart",
+    "checkout",
+    "yes",
+    "no",
+    "order_status",
+    "cancel_order",
+    "unknown",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRequest:
+    """Words naming a product (possibly a reference like "the first one") and a quantity."""
+
+    phrase: str
+    quantity: Quantity | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    kind: IntentKind
+    items: tuple[ItemRequest, ...] = ()
+    phrase: str = ""
+    order_number: str | None = None
+    max_price: Decimal | None = None
+
+
+def _rx(*alternatives: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b")
+
+
+_HUMAN = _rx(
+    r"(?:talk|speak|chat)\s+(?:to|with)\s+(?:a\s+|an\s+|some\s*one|somebody|the\s+)?"
+    r"(?:human|person|agent|representative|operator|someone|real|manager|staff|advisor)",
+    r"(?:human|real person|live agent|customer service|representative|operator)",
+    r"hablar\s+con\s+(?:un|una|el|la|alguien|algun|alguna)?\s*"
+    r"(?:asesor|asesora|persona|humano|agente|operador|operadora|encargado|vendedor|alguien)",
+    r"(?:un|una|el|la)\s+(?:asesor|asesora|humano|agente|operador|operadora)",
+    r"atencion al cliente",
+    r"persona real",
+)
+_CANCEL = _rx(r"cancel\w*", r"anula\w*")
+_ORDER_WORD = _rx(r"orders?", r"pedidos?", r"compras?", r"ordene?s?")
+_STATUS = _rx(
+    r"status",
+    r"estado",
+    r"where\s+is",
+    r"where's",
+    r"donde\s+esta",
+    r"como\s+va",
+    r"track\w*",
+    r"seguimiento",
+    r"llega\w*",
+    r"arrive\w*",
+    r"my\s+order",
+    r"mi\s+pedido",
+)
+_VIEW_CART = _rx(
+    r"(?:my|the|el|mi)\s+(?:cart|basket|carrito|carro)",
+    r"in\s+(?:my|the)\s+(?:cart|basket)",
+    r"(?:ver|muestra\w*|mostrar|show|see|view)\s+(?:el\s+|my\s+|the\s+|mi\s+)?(?:cart|carrito)",
+    r"que\s+(?:tengo|llevo)",
+    r"what\s+(?:do\s+)?i\s+have",
+    r"cart",
+    r"carrito",
+)
+_REMOVE = _rx(
+    r"remove",
+    r"delete",
+    r"take\s+(?:out|off)",
+    r"drop",
+    r"get\s+rid\s+of",
+    r"quita\w*",
+    r"quitar",
+    r"elimina\w*",
+    r"saca\w*",
+    r"borra\w*",
+    r"no\s+quiero",
+    r"don'?t\s+want",
+    r"do\s+not\s+want",
+    r"sin\s+(?:el|la|los|las)",
+)
+_UPDATE = _rx(
+    r"make\s+(?:it|that|them)",
+    r"mejor\s+que\s+sean?",
+    r"que\s+sean?",
+    r"mejor",
+    r"change",
+    r"cambia\w*",
+    r"instead",
+    r"en\s+vez",
+    r"actually",
+    r"update",
+    r"ponle",
+    r"pon\s+(?:solo\s+)?",
+    r"only\s+(?=\d)",
+    r"solo\s+(?=\d)",
+)
+_CHECKOUT = _rx(
+    r"check\s*out",
+    r"place\s+(?:the\s+|my\s+)?order",
+    r"that'?s\s+(?:all|it|everything)",
+    r"finish\w*",
+    r"complete\s+(?:the\s+|my\s+)?(?:order|purchase)",
+    r"pay",
+    r"confirm\w*\s+(?:el|mi|the|my)\s+(?:pedido|order|compra)",
+    r"confirmar",
+    r"finaliz\w*",
+    r"pagar",
+    r"eso\s+es\s+todo",
+    r"es\s+todo",
+    r"listo",
+    r"terminar",
+    r"hacer\s+(?:el\s+)?pedido",
+    r"cerrar\s+(?:el\s+)?pedido",
+    r"proceder",
+    r"proceed",
+)
+_YES = re.compile(
+    r"^(?:yes|yeah|yep|yup|sure|ok|okay|correct|right|confirm|confirmed|of course|"
+    r"si|claro|dale|correcto|confirmo|exacto|perfecto|de acuerdo|asi es|esta bien|"
+    r"that'?s right|that is right|that'?s correct|sounds good|go ahead|do it|"
+    r"si(?:,)? (?:esta|es) correct[oa]|si(?:,)? confirmo|yes please|si por favor)\b"
+)
+_NO = re.compile(
+    r"^(?:no|nope|nah|not really|wrong|incorrect|that'?s wrong|that'?s not right|"
+    r"esta mal|incorrecto|no es correcto|negativo|todavia no|not yet)\b"
+)
+_DETAILS = _rx(
+    r"how\s+much",
+    r"price",
+    r"cost\w*",
+    r"cuanto",
+    r"precio",
+    r"vale",
+    r"cuesta",
+    r"details?",
+    r"detalles?",
+    r"tell\s+me\s+(?:more\s+)?about",
+    r"info\w*",
+    r"specs?",
+    r"especificaciones",
+    r"caracteristicas",
+    r"more\s+about",
+)
+_SEARCH = _rx(
+    r"do\s+you\s+(?:have|sell|carry|stock)",
+    r"have\s+you\s+got",
+    r"is\s+there",
+    r"are\s+there",
+    r"any",
+    r"tienen",
+    r"tiene",
+    r"hay",
+    r"venden",
+    r"vende",
+    r"busco",
+    r"buscando",
+    r"looking\s+for",
+    r"search\w*",
+    r"find",
+    r"show\s+me",
+    r"muestra\w*",
+    r"ensena\w*",
+    r"what\s+\w+\s+do\s+you",
+    r"que\s+\w+\s+tienen",
+    r"available",
+    r"disponible\w*",
+    r"in\s+stock",
+    r"options",
+    r"opciones",
+)
+_ADD = _rx(
+    r"i'?d\s+like",
+    r"i\s+would\s+like",
+    r"i\s+want",
+    r"i\s+need",
+    r"i'?ll\s+take",
+    r"i\s+will\s+take",
+    r"give\s+me",
+    r"add",
+    r"get\s+me",
+    r"can\s+i\s+(?:have|get)",
+    r"could\s+i\s+(?:have|get)",
+    r"put",
+    r"quiero",
+    r"quisiera",
+    r"necesito",
+    r"dame",
+    r"deme",
+    r"me\s+das",
+    r"me\s+da",
+    r"agrega\w*",
+    r"anade\w*",
+    r"añade\w*",
+    r"pon\w*",
+    r"me\s+llevo",
+    r"llevo",
+    r"compro",
+    r"comprar",
+    r"want",
+    r"also",
+    r"tambien",
+)
+_GREETING = _rx(
+    r"hi",
+    r"hello",
+    r"hey",
+    r"good\s+(?:morning|afternoon|evening|day)",
+    r"hola",
+    r"buen(?:os|as)?\s*(?:dias|tardes|noches)?",
+    r"saludos",
+    r"que\s+tal",
+    r"greetings",
+)
+_THANKS = _rx(r"thanks?", r"thank\s+you", r"gracias", r"muchas\s+gracias", r"ty")
+_FILLER = _rx(
+    r"please",
+    r"por\s+favor",
+    r"pls",
+    r"porfa",
+    r"ok(?:ay)?",
+    r"entonces",
+    r"then",
+    r"pues",
+    r"also",
+    r"tambien",
+    r"too",
+    r"and",
+    r"y",
+    r"just",
+    r"solo",
+    r"some",
+    r"unos?\s+cuantos",
+    r"well",
+    r"bueno",
+    r"so",
+    r"and\s+then",
+    r"oh",
+    r"um+",
+    r"eh",
+    r"hmm+",
+    r"ah",
+    r"again",
+    r"otra\s+vez",
+    r"right\s+now",
+    r"ya",
+)
+_FUNCTION_WORDS = _rx(
+    r"i",
+    r"me",
+    r"i'm",
+    r"im",
+    r"you",
+    r"we",
+    r"us",
+    r"my",
+    r"mi",
+    r"yo",
+    r"do",
+    r"does",
+    r"can",
+    r"could",
+    r"would",
+    r"will",
+    r"is",
+    r"are",
+    r"there",
+    r"what",
+    r"which",
+    r"que",
+    r"cual",
+    r"cuales",
+    r"the",
+    r"el",
+    r"la",
+    r"los",
+    r"las",
+    r"actually",
+    r"about",
+    r"how\s+about",
+    r"what\s+about",
+    r"it",
+    r"that",
+    r"this",
+    r"those",
+    r"these",
+    r"one",
+    r"ones",
+    r"now",
+    r"ahora",
+    r"aqui",
+    r"here",
+)
+_LEADING = frozenset(
+    {
+        "a",
+        "an",
+        "un",
+        "una",
+        "unos",
+        "unas",
+        "of",
+        "de",
+        "del",
+        "for",
+        "para",
+        "con",
+        "with",
+        "about",
+        "sobre",
+        "y",
+        "and",
+    }
+)
+_CODE = re.compile(r"\b[A-Z]{2,}(?:-[A-Z0-9]+)+\b")
+_PRICE_CEILING = re.compile(
+    r"\b(?:under|below|less\s+than|cheaper\s+than|up\s+to|max(?:imum)?|menos\s+de|"
+    r"por\s+debajo\s+de|hasta|maximo|no\s+mas\s+de)\s+\$?\s*(\d+(?:\.\d+)?)"
+    r"(?:\s*(?:dollars|dolares|usd|\$))?"
+)
+_ORDER_NUMBER = re.compile(r"\b(?:#\s*)?([a-z]{1,3}-?\d{3,10}|\d{4,10})\b")
+_SPLIT = re.compile(r"\s*(?:,|;|\+|\band\b|\by\b|\be\b|\bplus\b|&)\s*")
+
+
+def parse_message(text: str) -> list[Intent]:
+    """The intents of one customer message, in the order they should be served."""
+    folded = _fold_keep_numbers(text)
+    if not folded:
+        return [Intent("unknown")]
+    if _HUMAN.search(folded):
+        return [Intent("human")]
+    has_order_word = bool(_ORDER_WORD.search(folded))
+    number = _order_number(folded)
+    if _CANCEL.search(folded) and (has_order_word or number):
+        return [Intent("cancel_order", order_number=number)]
+    if has_order_word and _STATUS.search(folded) and not _CHECKOUT.search(folded):
+        return [Intent("order_status", order_number=number)]
+    if _REMOVE.search(folded) and not _ADD_AFTER_REMOVE.search(folded):
+        return [Intent("remove", items=_items(_REMOVE.sub(" ", folded)))]
+    if _YES.match(folded) and _only_yes(folded):
+        return [Intent("yes")]
+    if _NO.match(folded) and len(folded.split()) <= 8:
+        return [Intent("no", phrase=_strip(_NO.sub(" ", folded, count=1)))]
+    if _VIEW_CART.search(folded) and not _ADD.search(folded):
+        return [Intent("view_cart")]
+    if _CHECKOUT.search(folded):
+        return [Intent("checkout")]
+    if _UPDATE.search(folded) and re.search(r"\d|\b(?:" + _NUMBER_WORDS + r")\b", folded):
+        return [Intent("update", items=_items(_UPDATE.sub(" ", folded)))]
+    if _DETAILS.search(folded):
+        return [Intent("details", phrase=_strip(_DETAILS.sub(" ", folded)))]
+    code = _CODE.search(text)
+    if code:
+        kind: IntentKind = "details" if _DETAILS.search(folded) else "search"
+        return [Intent(kind, phrase=code.group().upper())]
+    folded, max_price = _max_price(folded)
+    if _SEARCH.search(folded) and not _starts_with_quantity(_strip(folded)):
+        return [Intent("search", phrase=_strip(_SEARCH.sub(" ", folded)), max_price=max_price)]
+    without_verbs = _ADD.sub(" ", folded)
+    rest = _strip(without_verbs)
+    if _ADD.search(folded) or _starts_with_quantity(rest):
+        items = _items(without_verbs)
+        if items:
+            return [Intent("add", items=items)]
+    if _THANKS.search(folded) and not _strip(_THANKS.sub(" ", folded)):
+        return [Intent("thanks")]
+    if not rest:
+        return [Intent("greeting")] if _GREETING.search(folded) else [Intent("unknown")]
+    return [Intent("search", phrase=rest, max_price=max_price)]
+
+
+def _max_price(folded: str) -> tuple[str, Decimal | None]:
+    """Take "under 200" / "menos de 200" out of a search, as a price ceiling."""
+    match = _PRICE_CEILING.search(folded)
+    if not match:
+        return folded, None
+    return folded[: match.start()] + " " + folded[match.end() :], Decimal(match.group(1))
+
+
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|uno|una|dos|tres|cuatro|"
+    "cinco|seis|siete|ocho|nueve|diez|doce|docena|dozen|half|medio|media"
+)
+_ADD_AFTER_REMOVE = re.compile(r"\b(?:instead|en\s+vez|but\s+add|pero\s+agrega)\b")
+
+
+def is_only_greeting(text: str) -> bool:
+    """True for "hi", "buenas tardes", "hello there!": nothing asked yet."""
+    return parse_message(text)[0].kind in ("greeting", "thanks")
+
+
+def _fold_keep_numbers(text: str) -> str:
+    """Lower-case and accent-free, keeping decimals, apostrophes, '#' and hyphens in codes."""
+    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"(\d),(\d)", r"\1.\2", text)
+    text = re.sub(r"(\d)\s*(kg|kgs|g|gr|lb|lbs|l)\b", r"\1 \2", text)
+    text = re.sub(r"[^a-z0-9'#.,;\-]+", " ", text)
+    text = re.sub(r"\s*([,;])\s*", r" \1 ", text)
+    text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)
+    return " ".join(text.split())
+
+
+def _strip(text: str) -> str:
+    """Drop greetings, filler and function words, keeping the words that name things."""
+    text = _GREETING.sub(" ", text)
+    text = _FILLER.sub(" ", text)
+    text = _FUNCTION_WORDS.sub(" ", text)
+    words = text.split()
+    while words and words[0] in _LEADING:
+        words.pop(0)
+    return " ".join(words).strip(" .,;?!-")
+
+
+def _strip_filler(text: str) -> str:
+    """Like `_strip`, but keeps articles that are quantities ("a dozen", "un par")."""
+    text = _GREETING.sub(" ", text)
+    text = _FILLER.sub(" ", text)
+    text = _FUNCTION_WORDS.sub(" ", text)
+    return " ".join(text.split()).strip(" .,;?!-")
+
+
+def _only_yes(folded: str) -> bool:
+    """A yes with nothing else asked: "yes", "yes that's right", "sí, claro, confirmo"."""
+    rest = folded
+    while True:
+        match = _YES.match(rest)
+        if not match:
+            break
+        rest = rest[match.end() :].strip(" ,.!")
+    return not _strip(rest)
+
+
+def _starts_with_quantity(text: str) -> bool:
+    """ "2 apples", "a dozen eggs", "dos kilos de arroz" — but not "a blender"."""
+    quantity, rest = split_quantity(text)
+    if quantity is None or not rest:
+        return False
+    return quantity.unit is not None or not text.startswith(("a ", "an ", "un ", "una "))
+
+
+def _items(text: str) -> tuple[ItemRequest, ...]:
+    items = []
+    for fragment in _SPLIT.split(text):
+        quantity, phrase = split_quantity(_strip_filler(fragment))
+        phrase = _strip(phrase)
+        if not phrase and quantity is None:
+            continue
+        items.append(ItemRequest(phrase=phrase, quantity=quantity))
+    return tuple(items)
+
+
+def _order_number(folded: str) -> str | None:
+    match = _ORDER_NUMBER.search(folded)
+    return match.group(1).upper() if match else None

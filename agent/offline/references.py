@@ -1,0 +1,110 @@
+"""Which product a shopper means: "the first one", "el Samsung", "that one", "the eggs"."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+
+from storage.text import fold, query_terms
+
+_ORDINALS = {
+    "first": 0,
+    "1st": 0,
+    "primero": 0,
+    "primera": 0,
+    "second": 1,
+    "2nd": 1,
+    "segundo": 1,
+    "segunda": 1,
+    "third": 2,
+    "3rd": 2,
+    "tercero": 2,
+    "tercera": 2,
+    "fourth": 3,
+    "cuarto": 3,
+    "cuarta": 3,
+    "fifth": 4,
+    "quinto": 4,
+    "quinta": 4,
+    "last": -1,
+    "ultimo": -1,
+    "ultima": -1,
+}
+_DEICTIC = re.compile(
+    r"^(?:that|this|it|them|those|these|that one|this one|ese|esa|eso|este|esta|esto|"
+    r"lo|la|los|las|el mismo|la misma|same|the same)?$"
+)
+
+
+def tool_results(messages: Sequence[BaseMessage]) -> list[tuple[str, dict[str, Any], Any]]:
+    """(tool name, call arguments, parsed JSON result) for every answered tool call, in order."""
+    calls: dict[str, tuple[str, dict[str, Any]]] = {}
+    found: list[tuple[str, dict[str, Any], Any]] = []
+    for message in messages:
+        if isinstance(message, AIMessage):
+            for call in message.tool_calls:
+                calls[call["id"] or ""] = (call["name"], call["args"])
+        elif isinstance(message, ToolMessage) and message.tool_call_id in calls:
+            name, args = calls[message.tool_call_id]
+            try:
+                content: Any = json.loads(message.text)
+            except ValueError:
+                content = message.text
+            found.append((name, args, content))
+    return found
+
+
+def recent_products(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
+    """The products the customer last saw: the latest search results or product details."""
+    for name, _args, content in reversed(tool_results(messages)):
+        if not isinstance(content, dict):
+            continue
+        if name == "search_products":
+            shown = content.get("results") or content.get("unavailable") or []
+            if shown:
+                return list(shown)
+        if name == "get_product_details" and "item_code" in content and "error" not in content:
+            return [content]
+        if name in ("add_to_cart", "update_cart_item") and content.get("item_code"):
+            return [content]
+    return []
+
+
+def resolve(phrase: str, candidates: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """The one candidate the phrase points at, or None when it points at none or several."""
+    if not candidates:
+        return None
+    words = fold(phrase).split()
+    for word in words:
+        if word in _ORDINALS:
+            index = _ORDINALS[word]
+            return candidates[index] if -len(candidates) <= index < len(candidates) else None
+    if _DEICTIC.match(" ".join(w for w in words if w not in ("one", "uno", "una"))):
+        return candidates[0] if len(candidates) == 1 or not words else None
+    return best_match(phrase, candidates)
+
+
+def best_match(phrase: str, candidates: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """The candidate whose name, brand or code shares the most words with the phrase."""
+    terms = query_terms(phrase)
+    if not terms:
+        return None
+    scored = []
+    for candidate in candidates:
+        haystack = fold(
+            f"{candidate.get('name', '')} {candidate.get('brand', '')} "
+            f"{candidate.get('item_code', '')} {candidate.get('category', '')}"
+        ).split()
+        score = sum(1 for term in terms if any(word.startswith(term) for word in haystack))
+        scored.append((score, candidate))
+    scored.sort(key=lambda pair: pair[0], reverse=True)
+    best_score = scored[0][0]
+    if best_score == 0:
+        return None
+    if len(scored) > 1 and scored[1][0] == best_score:
+        return None
+    return scored[0][1]

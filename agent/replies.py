@@ -1,0 +1,85 @@
+"""The fixed sentences the assistant says in deterministic steps, in Spanish and English.
+
+Model-written answers follow `agent/prompts.py`; these are the ones no model is needed for.
+"""
+
+from __future__ import annotations
+
+from agent.language import Language
+
+_TEXTS: dict[str, dict[Language, str]] = {
+    "welcome": {
+        "en": "Hi! Welcome to {store}.",
+        "es": "¡Hola! Bienvenido a {store}.",
+    },
+    "ask_phone": {
+        "en": "To look up your account, what is your phone number (with country code)?",
+        "es": "Para buscar tu cuenta, ¿cuál es tu número de teléfono (con código de país)?",
+    },
+    "bad_phone": {
+        "en": "That doesn't look like a phone number. Please write it with the country code, "
+        "for example +1 555 010 0001.",
+        "es": "Eso no parece un número de teléfono. Escríbelo con el código de país, "
+        "por ejemplo +58 414 555 6677.",
+    },
+    "ask_name": {
+        "en": "I don't have you registered yet. What's your name?",
+        "es": "Todavía no estás registrado. ¿Cuál es tu nombre?",
+    },
+    "bad_name": {
+        "en": "Sorry, I didn't catch your name. What should I call you?",
+        "es": "Disculpa, no entendí tu nombre. ¿Cómo te llamas?",
+    },
+    "ask_address": {
+        "en": "Thanks, {name}. What's your delivery address?",
+        "es": "Gracias, {name}. ¿Cuál es tu dirección de entrega?",
+    },
+    "bad_address": {
+        "en": "Please write your full delivery address (street, number and city).",
+        "es": "Por favor escribe tu dirección de entrega completa (calle, número y ciudad).",
+    },
+    "confirm_registration": {
+        "en": "Let me check: your name is {name} and your delivery address is {address}. "
+        "Is that right?",
+        "es": "Confirmo: tu nombre es {name} y tu dirección de entrega es {address}. ¿Es correcto?",
+    },
+    "ask_fix": {
+        "en": "No problem. What should I fix: your name or your address?",
+        "es": "Sin problema. ¿Qué corrijo: tu nombre o tu dirección?",
+    },
+    "ask_yes_no": {
+        "en": "Please answer yes or no: is that right?",
+        "es": "Por favor responde sí o no: ¿es correcto?",
+    },
+    "registered": {
+        "en": "You're all set, {name}! What can I get for you today?",
+        "es": "¡Listo, {name}! Ya estás registrado. ¿Qué te puedo ofrecer hoy?",
+    },
+    "welcome_back": {
+        "en": "Hi {name}! Welcome back to {store}.",
+        "es": "¡Hola {name}! Qué bueno verte de nuevo en {store}.",
+    },
+    "how_can_i_help": {
+        "en": "How can I help you today?",
+        "es": "¿En qué te puedo ayudar hoy?",
+    },
+    "handoff": {
+        "en": "Sure, I'm passing you to a person from our team (a human agent). "
+        "They'll follow up here shortly.",
+        "es": "Claro, te comunico con un asesor de nuestro equipo (una persona). "
+        "Te escribirá por aquí en breve.",
+    },
+    "welcome_back_from_handoff": {
+        "en": "I'm back. How can I help you?",
+        "es": "Aquí estoy de nuevo. ¿En qué te puedo ayudar?",
+    },
+    "model_unavailable": {
+        "en": "Sorry, I'm having trouble right now. Please try again in a moment.",
+        "es": "Disculpa, tengo un problema en este momento. Intenta de nuevo en un momento.",
+    },
+}
+
+
+def say(key: str, language: Language, **values: str) -> str:
+    """The sentence `key` in `language`, filled with `values`."""
+    return _TEXTS[key][language].format(**values)

@@ -1,0 +1,31 @@
+"""Pure routers: each reads the state and names the next node."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from langchain_core.messages import AIMessage
+
+from agent.state import ConversationState
+
+
+def route_by_stage(
+    state: ConversationState,
+) -> Literal["greeting", "verification", "ordering", "end_handoff"]:
+    """Every turn starts where the conversation stands."""
+    if state.stage == "handoff":
+        return "end_handoff"
+    return state.stage
+
+
+def route_after_model(state: ConversationState) -> Literal["tools", "__end__"]:
+    """Run the tools the model asked for; otherwise the turn is over."""
+    last = state.messages[-1] if state.messages else None
+    if isinstance(last, AIMessage) and last.tool_calls:
+        return "tools"
+    return "__end__"
+
+
+def route_after_tools(state: ConversationState) -> Literal["ordering", "handoff"]:
+    """A tool may hand the conversation to a person; otherwise the model reads the results."""
+    return "handoff" if state.stage == "handoff" else "ordering"

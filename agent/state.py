@@ -1,0 +1,82 @@
+"""The conversation state that LangGraph checkpoints, one thread per customer and channel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Literal
+
+from langchain_core.messages import AnyMessage
+from langgraph.graph import add_messages
+from typing_extensions import TypedDict
+
+from agent.language import Language
+
+Stage = Literal["greeting", "verification", "ordering", "handoff"]
+RegistrationStep = Literal["phone", "name", "address", "confirm", "fix"]
+
+
+class CustomerInfo(TypedDict):
+    """The verified customer, as the conversation knows them."""
+
+    id: int
+    phone: str
+    name: str
+    address: str
+
+
+class CartLine(TypedDict):
+    """One product in the cart, priced when it was added (re-checked at checkout)."""
+
+    item_code: str
+    name: str
+    quantity: str
+    unit: str
+    unit_price: str
+
+
+class Registration(TypedDict, total=False):
+    """What a new customer has told us so far, and which question is open."""
+
+    step: RegistrationStep
+    phone: str
+    name: str
+    address: str
+
+
+@dataclass(kw_only=True)
+class ConversationState:
+    """Everything the assistant remembers about one conversation."""
+
+    messages: Annotated[Sequence[AnyMessage], add_messages] = field(default_factory=list)
+    """The transcript: customer, assistant and tool messages."""
+
+    stage: Stage = "greeting"
+    """Where the conversation is: greeting → verification → ordering, or handoff."""
+
+    language: Language = "en"
+    """The customer's language, detected from their words; switches when they switch."""
+
+    customer: CustomerInfo | None = None
+    """The verified customer; None until verification succeeds."""
+
+    registration: Registration = field(default_factory=lambda: Registration())
+    """Answers collected while registering a new customer."""
+
+    cart: list[CartLine] = field(default_factory=list)
+    """Products the customer intends to buy; quantities and prices as decimal strings."""
+
+    phone_collected: bool = False
+    """The customer's phone is known (from the channel or asked for)."""
+
+    customer_verified: bool = False
+    """The phone belongs to a registered customer (known, or just registered)."""
+
+    order_started: bool = False
+    """The customer has asked about or added products in this conversation."""
+
+    order_complete: bool = False
+    """An order was placed in this conversation."""
+
+    handoff_requested: bool = False
+    """The customer asked for a person; the bot is silent while the pause lasts."""

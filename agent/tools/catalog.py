@@ -1,0 +1,92 @@
+"""Read-only catalog tools: search and product details, with live availability."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Annotated, Any
+
+from langchain_core.tools import tool
+from langgraph.prebuilt import ToolRuntime
+from pydantic import Field
+
+from agent.context import Context, services_of
+from agent.state import ConversationState
+from storage.models import Product
+
+
+def quantity_text(value: Decimal) -> str:
+    """8.000 → "8", 1.500 → "1.5"."""
+    text = format(value.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def product_summary(product: Product) -> dict[str, Any]:
+    """What a shopper needs to choose: name, price, unit and where it is available."""
+    return {
+        "item_code": product.item_code,
+        "name": product.name,
+        "brand": product.brand,
+        "category": product.category,
+        "unit": product.unit,
+        "price": f"{product.price:.2f}",
+        "currency": product.currency,
+        "available": quantity_text(product.available),
+        "in_stock": product.available > 0,
+        "availability": [
+            {"branch": line.branch, "city": line.city, "available": quantity_text(line.available)}
+            for line in product.stock
+            if line.available > 0
+        ],
+    }
+
+
+@tool
+async def search_products(
+    query: str,
+    runtime: ToolRuntime[Context, ConversationState],
+    in_stock_only: bool = True,
+    category: str | None = None,
+    max_price: Annotated[float | None, Field(ge=0)] = None,
+    limit: Annotated[int, Field(ge=1, le=20)] = 5,
+) -> str:
+    """Search the store's catalog by what the customer says (any language, brands, codes).
+
+    Returns JSON: `results` (products with price and availability) and, when nothing in
+    stock matches, `unavailable` (matching products that are out of stock right now).
+    """
+    catalog = services_of(runtime.context).catalog
+    ceiling = Decimal(str(max_price)) if max_price is not None else None
+    found = await catalog.search(
+        query, in_stock_only=in_stock_only, category=category, max_price=ceiling, limit=limit
+    )
+    answer: dict[str, Any] = {"query": query, "results": [product_summary(p) for p in found]}
+    if in_stock_only and not found:
+        unavailable = await catalog.search(
+            query, in_stock_only=False, category=category, max_price=ceiling, limit=3
+        )
+        answer["unavailable"] = [product_summary(p) for p in unavailable]
+    return json.dumps(answer, ensure_ascii=False)
+
+
+@tool
+async def get_product_details(
+    item_code: str, runtime: ToolRuntime[Context, ConversationState]
+) -> str:
+    """Full details of one product by item code: description, price, stock per warehouse."""
+    product = await services_of(runtime.context).catalog.get(item_code.strip().upper())
+    if product is None or not product.active:
+        return json.dumps({"error": "not_found", "item_code": item_code})
+    details = product_summary(product) | {
+        "description": product.description,
+        "stock": [
+            {
+                "warehouse": line.warehouse,
+                "branch": line.branch,
+                "city": line.city,
+                "available": quantity_text(line.available),
+            }
+            for line in product.stock
+        ],
+    }
+    return json.dumps(details, ensure_ascii=False)

@@ -1,0 +1,33 @@
+"""The FastAPI application: `create_app(settings)` wires routes to a running assistant."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.routes import chat, customers, health
+from api.runtime import open_runtime
+from api.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_runtime(settings) as runtime:
+            app.state.runtime = runtime
+            yield
+
+    app = FastAPI(
+        title="Store Assistant",
+        version="0.1.0",
+        description="An AI sales and support agent for a store's chat channels.",
+        lifespan=lifespan,
+    )
+    app.include_router(health.router)
+    app.include_router(chat.router)
+    app.include_router(customers.router)
+    return app

@@ -1,0 +1,66 @@
+"""Operator API: customers by phone, and resuming a paused conversation."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel, Field
+
+from agent.phones import normalize_phone
+from api.deps import OperatorDep, RuntimeDep
+
+router = APIRouter(tags=["operator"], dependencies=[OperatorDep])
+
+
+class CustomerBody(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    address: str = Field(default="", max_length=500)
+
+
+class CustomerOut(BaseModel):
+    phone: str
+    name: str
+    address: str
+
+
+def _phone(raw: str, region: str) -> str:
+    phone = normalize_phone(raw, region)
+    if phone is None:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            [{"loc": ["path", "phone"], "msg": "not a valid phone number", "type": "value_error"}],
+        )
+    return phone
+
+
+@router.put("/api/customers/{phone}", response_model=CustomerOut)
+async def save_customer(phone: str, body: CustomerBody, runtime: RuntimeDep) -> CustomerOut:
+    """Create the customer, or update their name and address."""
+    number = _phone(phone, runtime.settings.default_phone_region)
+    customer = await runtime.services.customers.save(
+        number, body.name.strip(), body.address.strip()
+    )
+    return CustomerOut(phone=customer.phone, name=customer.name, address=customer.address)
+
+
+@router.get("/api/customers/{phone}", response_model=CustomerOut)
+async def get_customer(phone: str, runtime: RuntimeDep) -> CustomerOut:
+    number = _phone(phone, runtime.settings.default_phone_region)
+    customer = await runtime.services.customers.get_by_phone(number)
+    if customer is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "customer not found")
+    return CustomerOut(phone=customer.phone, name=customer.name, address=customer.address)
+
+
+class ResumeOut(BaseModel):
+    conversation_id: str
+    resumed: bool = Field(description="False when the conversation was not paused.")
+
+
+@router.post("/api/conversations/{conversation_id}/resume", response_model=ResumeOut)
+async def resume_conversation(conversation_id: str, runtime: RuntimeDep) -> ResumeOut:
+    """End a pause now: the bot answers the customer's next message."""
+    conversations = runtime.services.conversations
+    if not await conversations.exists(conversation_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "conversation not found")
+    resumed = await conversations.resume(conversation_id)
+    return ResumeOut(conversation_id=conversation_id, resumed=resumed)

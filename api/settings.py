@@ -1,0 +1,61 @@
+"""Process settings, read once at the composition root (app, CLI, Studio entry point).
+
+Nothing below `api/` reads the environment: values are passed down explicitly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_ADMIN_TOKEN = "dev-admin-token"  # noqa: S105 - development default, refused in production
+
+
+class Settings(BaseSettings):
+    """Every environment variable the service understands; see `.env.example`."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    env: Literal["development", "production", "test"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    data_dir: Path = Path(".data")
+
+    database_url: str | None = None
+    redis_url: str | None = None
+    db_pool_max_size: int = Field(default=10, ge=1, le=200)
+
+    model: str = "offline"
+    openai_base_url: str | None = None
+    model_timeout_seconds: float = Field(default=30.0, gt=0)
+    model_max_retries: int = Field(default=3, ge=0, le=10)
+
+    store_name: str = "Store Assistant"
+    store_currency: str = Field(default="USD", min_length=3, max_length=3)
+    default_phone_region: str = Field(default="VE", min_length=2, max_length=2)
+
+    admin_api_token: SecretStr = SecretStr(DEFAULT_ADMIN_TOKEN)
+    handoff_pause_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+    max_message_chars: int = Field(default=4000, ge=1, le=100_000)
+    turn_lock_seconds: int = Field(default=120, ge=5, le=3600)
+
+    @field_validator("database_url", "redis_url", "openai_base_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets_in_production(self) -> Settings:
+        token = self.admin_api_token.get_secret_value()
+        if self.env == "production" and token in ("", DEFAULT_ADMIN_TOKEN):
+            raise ValueError("ADMIN_API_TOKEN must be set to a real secret when ENV=production")
+        return self
+
+    @property
+    def uses_offline_model(self) -> bool:
+        """True when no hosted chat model is configured."""
+        return self.model == "offline"

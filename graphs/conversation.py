@@ -1,0 +1,39 @@
+"""The conversation graph: greeting → verification → ordering ⇄ tools, and handoff.
+
+`builder` is uncompiled so the app can compile it with the Postgres checkpointer;
+`graph` is compiled without one, for LangGraph Studio (which brings its own).
+"""
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.prebuilt import ToolNode
+
+from agent.context import Context
+from agent.nodes.greeting import greeting
+from agent.nodes.handoff import end_handoff, handoff
+from agent.nodes.ordering import ordering
+from agent.nodes.read_message import read_message
+from agent.nodes.verification import verification
+from agent.routing import route_after_model, route_after_tools, route_by_stage
+from agent.state import ConversationState
+from agent.tools import TOOLS
+
+builder = StateGraph(ConversationState, context_schema=Context)
+builder.add_node("read_message", read_message)
+builder.add_node("greeting", greeting)
+builder.add_node("verification", verification)
+builder.add_node("ordering", ordering)
+builder.add_node("tools", ToolNode(TOOLS))
+builder.add_node("handoff", handoff)
+builder.add_node("end_handoff", end_handoff)
+
+builder.add_edge(START, "read_message")
+builder.add_conditional_edges("read_message", route_by_stage)
+builder.add_edge("greeting", "verification")
+builder.add_conditional_edges("ordering", route_after_model)
+builder.add_conditional_edges("tools", route_after_tools)
+builder.add_edge("end_handoff", "ordering")
+builder.add_edge("handoff", END)
+
+graph = builder.compile(name="store-assistant")
+
+__all__ = ["builder", "graph"]

@@ -1,0 +1,112 @@
+"""Conversation rows (one per thread) and the pauses that silence the bot."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from storage.db import Pool
+from storage.models import Pause
+
+
+def _pause(row: dict[str, Any]) -> Pause:
+    return Pause(
+        conversation_id=row["conversation_id"],
+        paused_until=row["paused_until"],
+        reason=row["reason"],
+        paused_by=row["paused_by"],
+    )
+
+
+class ConversationRepository:
+    def __init__(self, pool: Pool) -> None:
+        self._pool = pool
+
+    async def record_activity(
+        self,
+        conversation_id: str,
+        channel: str,
+        customer_id: int | None = None,
+        stage: str | None = None,
+    ) -> None:
+        """Create the conversation on first contact, then keep its stage and clock current."""
+        async with self._pool.connection() as conn:
+            await conn.execute(
+                """
+                INSERT INTO conversations (id, channel, customer_id, stage)
+                VALUES (%(id)s, %(channel)s, %(customer_id)s, coalesce(%(stage)s, 'greeting'))
+                ON CONFLICT (id) DO UPDATE
+                    SET customer_id = coalesce(EXCLUDED.customer_id, conversations.customer_id),
+                        stage = coalesce(%(stage)s, conversations.stage),
+                        last_activity_at = now()
+                """,
+                {
+                    "id": conversation_id,
+                    "channel": channel,
+                    "customer_id": customer_id,
+                    "stage": stage,
+                },
+            )
+
+    async def exists(self, conversation_id: str) -> bool:
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(
+                "SELECT 1 FROM conversations WHERE id = %(id)s", {"id": conversation_id}
+            )
+            return await cursor.fetchone() is not None
+
+    async def active_pause(self, conversation_id: str) -> Pause | None:
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(
+                """
+                SELECT conversation_id, paused_until, reason, paused_by
+                FROM conversation_pauses
+                WHERE conversation_id = %(id)s AND ended_at IS NULL AND paused_until > now()
+                ORDER BY paused_until DESC
+                LIMIT 1
+                """,
+                {"id": conversation_id},
+            )
+            row = await cursor.fetchone()
+        return _pause(row) if row else None
+
+    async def pause(
+        self, conversation_id: str, *, minutes: int, reason: str, paused_by: str
+    ) -> Pause:
+        """Pause the bot, replacing any open pause (a new one extends, never shortens)."""
+        async with self._pool.connection() as conn, conn.transaction():
+            cursor = await conn.execute(
+                """
+                WITH closed AS (
+                    UPDATE conversation_pauses SET ended_at = now()
+                    WHERE conversation_id = %(id)s AND ended_at IS NULL
+                    RETURNING paused_until
+                )
+                INSERT INTO conversation_pauses (conversation_id, paused_until, reason, paused_by)
+                VALUES (%(id)s,
+                        greatest(now() + %(length)s, (SELECT max(paused_until) FROM closed)),
+                        %(reason)s, %(by)s)
+                RETURNING conversation_id, paused_until, reason, paused_by
+                """,
+                {
+                    "id": conversation_id,
+                    "length": timedelta(minutes=minutes),
+                    "reason": reason,
+                    "by": paused_by,
+                },
+            )
+            row = await cursor.fetchone()
+        assert row is not None
+        return _pause(row)
+
+    async def resume(self, conversation_id: str) -> bool:
+        """End the open pause; False when there was none."""
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(
+                """
+                UPDATE conversation_pauses SET ended_at = now()
+                WHERE conversation_id = %(id)s AND ended_at IS NULL AND paused_until > now()
+                """,
+                {"id": conversation_id},
+            )
+            return cursor.rowcount > 0

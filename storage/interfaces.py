@@ -1,0 +1,51 @@
+"""What the agent and ingestion need from storage, so tests can supply their own."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Protocol
+
+from storage.models import Customer, Pause, Product, ProductRecord
+
+
+class CustomerStore(Protocol):
+    async def get_by_phone(self, phone: str) -> Customer | None: ...
+
+    async def save(self, phone: str, name: str, address: str) -> Customer: ...
+
+
+class CatalogStore(Protocol):
+    async def get(self, item_code: str) -> Product | None: ...
+
+    async def search(
+        self,
+        query: str,
+        *,
+        in_stock_only: bool = True,
+        category: str | None = None,
+        max_price: Decimal | None = None,
+        limit: int = 5,
+    ) -> list[Product]: ...
+
+    async def save_products(self, records: Sequence[ProductRecord]) -> int: ...
+
+
+class ConversationStore(Protocol):
+    async def record_activity(
+        self,
+        conversation_id: str,
+        channel: str,
+        customer_id: int | None = None,
+        stage: str | None = None,
+    ) -> None: ...
+
+    async def exists(self, conversation_id: str) -> bool: ...
+
+    async def active_pause(self, conversation_id: str) -> Pause | None: ...
+
+    async def pause(
+        self, conversation_id: str, *, minutes: int, reason: str, paused_by: str
+    ) -> Pause: ...
+
+    async def resume(self, conversation_id: str) -> bool: ...

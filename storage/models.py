@@ -1,0 +1,69 @@
+"""Plain records that cross the storage boundary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    id: int
+    phone: str
+    name: str
+    address: str
+
+
+@dataclass(frozen=True, slots=True)
+class StockLine:
+    warehouse: str
+    branch: str
+    city: str
+    quantity: Decimal
+    reserved: Decimal = Decimal(0)
+
+    @property
+    def available(self) -> Decimal:
+        return max(self.quantity - self.reserved, Decimal(0))
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    item_code: str
+    name: str
+    description: str
+    brand: str
+    category: str
+    unit: str
+    price: Decimal
+    currency: str
+    active: bool
+    stock: tuple[StockLine, ...] = field(default_factory=tuple)
+
+    @property
+    def available(self) -> Decimal:
+        return sum((line.available for line in self.stock), Decimal(0))
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    conversation_id: str
+    paused_until: datetime
+    reason: str
+    paused_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRecord:
+    """One validated catalog product as the store sends it, ready to be written."""
+
+    item_code: str
+    name: str
+    price: Decimal
+    description: str = ""
+    brand: str = ""
+    category: str = ""
+    unit: str = "unit"
+    currency: str = "USD"
+    stock: tuple[StockLine, ...] = ()

@@ -1,0 +1,48 @@
+"""Text normalisation shared by catalog writes and searches.
+
+The embedded PostgreSQL has no `unaccent`, so accents are folded here, on both sides.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+STOPWORDS = frozenset(
+    """
+    a al algo algun alguna alguno an and any are busco buscando con cual cuales de del do does
+    el en es esta estan este esto for from have has hay i in is it la las le lo los me mi
+    necesito of on or para por que quiero some tiene tienen the this to un una uno unos unas
+    usted ustedes venden we with y you your
+    """.split()
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents and punctuation, collapse whitespace."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_WORD.sub(" ", ascii_only).strip()
+
+
+def stem(word: str) -> str:
+    """A crude plural stripper good enough for prefix matching in Spanish and English."""
+    if len(word) > 4 and word.endswith("es") and word[-3] in "rlnsdz":
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def query_terms(query: str) -> list[str]:
+    """Search terms of a free-text query: folded, without stop words, plural-stripped."""
+    terms: list[str] = []
+    for word in fold(query).split():
+        if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
+            continue
+        term = stem(word)
+        if term not in terms:
+            terms.append(term)
+    return terms
