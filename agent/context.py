@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,18 +44,18 @@ class Context:
     )
 
 
-_default_services: Callable[[], Services] | None = None
+_default_services: Callable[[], Awaitable[Services]] | None = None
 
 
-def set_default_services(factory: Callable[[], Services]) -> None:
+def set_default_services(factory: Callable[[], Awaitable[Services]]) -> None:
     """Register where runs without explicit services (LangGraph Studio) get theirs."""
     global _default_services
     _default_services = factory
 
 
-def services_of(context: Context) -> Services:
+async def services_of(context: Context) -> Services:
     if isinstance(context.services, Services):
         return context.services
     if _default_services is None:
         raise RuntimeError("no services in the run context and no default registered")
-    return _default_services()
+    return await _default_services()

@@ -13,7 +13,7 @@ from agent.state import ConversationState
 
 
 async def handoff(state: ConversationState, runtime: Runtime[Context]) -> dict[str, Any]:
-    services = services_of(runtime.context)
+    services = await services_of(runtime.context)
     await services.conversations.pause(
         runtime.context.conversation_id,
         minutes=services.handoff_pause_minutes,

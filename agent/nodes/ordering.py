@@ -22,7 +22,7 @@ MAX_TOOL_ROUNDS = 6
 
 
 async def ordering(state: ConversationState, runtime: Runtime[Context]) -> dict[str, Any]:
-    services = services_of(runtime.context)
+    services = await services_of(runtime.context)
     if _tool_rounds_this_turn(state) >= MAX_TOOL_ROUNDS:
         return {"messages": [AIMessage(say("model_unavailable", state.language))]}
     prompt = ordering_prompt(

@@ -30,7 +30,7 @@ def _reply(*texts: str) -> AIMessage:
 
 
 async def verification(state: ConversationState, runtime: Runtime[Context]) -> Command[Next]:
-    services = services_of(runtime.context)
+    services = await services_of(runtime.context)
     text = last_human_text(state.messages)
     lang = state.language
     registration: Registration = Registration(**state.registration)
@@ -141,7 +141,7 @@ async def _confirm(
 ) -> Command[Next]:
     intent = parse_message(text)[0]
     if intent.kind == "yes":
-        services = services_of(runtime.context)
+        services = await services_of(runtime.context)
         customer = await services.customers.save(
             registration["phone"], registration["name"], registration["address"]
         )

@@ -433,7 +433,7 @@ def _strip(text: str) -> str:
     text = _GREETING.sub(" ", text)
     text = _FILLER.sub(" ", text)
     text = _FUNCTION_WORDS.sub(" ", text)
-    words = text.split()
+    words = [word for word in text.split() if word not in (",", ";")]
     while words and words[0] in _LEADING:
         words.pop(0)
     return " ".join(words).strip(" .,;?!-")

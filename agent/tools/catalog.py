@@ -55,7 +55,7 @@ async def search_products(
     Returns JSON: `results` (products with price and availability) and, when nothing in
     stock matches, `unavailable` (matching products that are out of stock right now).
     """
-    catalog = services_of(runtime.context).catalog
+    catalog = (await services_of(runtime.context)).catalog
     ceiling = Decimal(str(max_price)) if max_price is not None else None
     found = await catalog.search(
         query, in_stock_only=in_stock_only, category=category, max_price=ceiling, limit=limit
@@ -74,7 +74,7 @@ async def get_product_details(
     item_code: str, runtime: ToolRuntime[Context, ConversationState]
 ) -> str:
     """Full details of one product by item code: description, price, stock per warehouse."""
-    product = await services_of(runtime.context).catalog.get(item_code.strip().upper())
+    product = await (await services_of(runtime.context)).catalog.get(item_code.strip().upper())
     if product is None or not product.active:
         return json.dumps({"error": "not_found", "item_code": item_code})
     details = product_summary(product) | {

@@ -1,0 +1,50 @@
+"""The graph LangGraph Studio loads (`langgraph.json`).
+
+Studio compiles nothing itself and passes no Python objects, so this module registers
+default services: repositories on the configured database (the embedded PostgreSQL,
+started here at import, when DATABASE_URL is unset). The pool opens on the first run,
+inside Studio's event loop, where blocking calls are not allowed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from agent.context import Services, set_default_services
+from agent.models import build_chat_model
+from api.settings import Settings
+from graphs.conversation import graph
+from storage.catalog import CatalogRepository
+from storage.conversations import ConversationRepository
+from storage.customers import CustomerRepository
+from storage.db import migrate, open_pool
+from storage.embedded import EmbeddedPostgres
+
+_settings = Settings()
+_database_url = _settings.database_url or EmbeddedPostgres.start(_settings.data_dir).uri
+_services: Services | None = None
+_lock = asyncio.Lock()
+
+
+async def _studio_services() -> Services:
+    global _services
+    async with _lock:
+        if _services is None:
+            pool = await open_pool(_database_url, max_size=_settings.db_pool_max_size)
+            await migrate(pool)
+            _services = Services(
+                customers=CustomerRepository(pool),
+                catalog=CatalogRepository(pool),
+                conversations=ConversationRepository(pool),
+                model=build_chat_model(_settings.model, base_url=_settings.openai_base_url),
+                store_name=_settings.store_name,
+                currency=_settings.store_currency,
+                phone_region=_settings.default_phone_region,
+                handoff_pause_minutes=_settings.handoff_pause_minutes,
+            )
+    return _services
+
+
+set_default_services(_studio_services)
+
+__all__ = ["graph"]

@@ -1,0 +1,209 @@
+"""Conversation turns per second through the REST API, beside a floor measured in the same run.
+
+    python bench/turns.py [--turns 20] [--concurrency 1 50]
+
+The service runs as a real uvicorn process on 127.0.0.1 with the offline model, on an
+embedded PostgreSQL and Redis (or DATABASE_URL / REDIS_URL). Each simulated customer is
+known to the store and sends product questions one after the other. The floor is a
+minimal two-node LangGraph graph on the same Postgres checkpointer, in-process, with the
+same durability ("exit"), so the gap shows what the product itself costs per turn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypedDict
+
+import httpx
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from langgraph.graph import END, START, StateGraph
+
+from storage.db import migrate, open_pool
+from storage.embedded import EmbeddedPostgres, EmbeddedRedis
+
+MESSAGES = [
+    "hola, ¿tienen arroz?",
+    "do you have a blender?",
+    "¿cuánto cuesta el café?",
+    "show me phones under 200",
+    "gracias",
+]
+TOKEN = "bench-operator-token"  # noqa: S105 - a local benchmark's own token
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def _measure(
+    concurrency: int, turns: int, turn: Callable[[int, int], Awaitable[None]]
+) -> tuple[float, float, float]:
+    """Run `turns` turns for each of `concurrency` customers; return turns/s, p50, p99 (ms)."""
+    latencies: list[float] = []
+
+    async def customer(number: int) -> None:
+        for index in range(turns):
+            start = time.perf_counter()
+            await turn(number, index)
+            latencies.append((time.perf_counter() - start) * 1000)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(customer(n) for n in range(concurrency)))
+    elapsed = time.perf_counter() - began
+    quantiles = statistics.quantiles(latencies, n=100)
+    return len(latencies) / elapsed, quantiles[49], quantiles[98]
+
+
+class FloorState(TypedDict):
+    count: int
+
+
+async def _floor(database_url: str, concurrency: int, turns: int) -> tuple[float, float, float]:
+    def first(state: FloorState) -> FloorState:
+        return {"count": state["count"] + 1}
+
+    def second(state: FloorState) -> FloorState:
+        return {"count": state["count"] + 1}
+
+    builder = StateGraph(FloorState)
+    builder.add_node("first", first)
+    builder.add_node("second", second)
+    builder.add_edge(START, "first")
+    builder.add_edge("first", "second")
+    builder.add_edge("second", END)
+    pool = await open_pool(database_url, max_size=10)
+    saver = AsyncPostgresSaver(pool)
+    await saver.setup()
+    graph = builder.compile(checkpointer=saver)
+
+    async def turn(customer: int, index: int) -> None:
+        config = {"configurable": {"thread_id": f"floor-{customer}"}}
+        await graph.ainvoke({"count": index}, config, durability="exit")  # type: ignore[arg-type]
+
+    try:
+        return await _measure(concurrency, turns, turn)
+    finally:
+        await pool.close()
+
+
+async def _service(base_url: str, concurrency: int, turns: int) -> tuple[float, float, float]:
+    limits = httpx.Limits(max_connections=concurrency + 5)
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        for number in range(concurrency):
+            phone = f"+1555020{number:04d}"
+            response = await client.put(
+                f"/api/customers/{phone}", json={"name": f"Bench {number}"}, headers=headers
+            )
+            response.raise_for_status()
+            await client.post(
+                "/api/chatbot/process", json={"customer_phone": phone, "user_input": "hola"}
+            )
+
+        async def turn(customer: int, index: int) -> None:
+            response = await client.post(
+                "/api/chatbot/process",
+                json={
+                    "customer_phone": f"+1555020{customer:04d}",
+                    "user_input": MESSAGES[index % len(MESSAGES)],
+                },
+            )
+            response.raise_for_status()
+
+        return await _measure(concurrency, turns, turn)
+
+
+async def _wait_ready(base_url: str, process: subprocess.Popen[bytes]) -> None:
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        for _ in range(300):
+            if process.poll() is not None:
+                raise SystemExit("the service exited during start-up")
+            try:
+                if (await client.get("/api/health/ready")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise SystemExit("the service did not become ready")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--turns", type=int, default=20, help="turns per customer")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 50])
+    args = parser.parse_args()
+
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-turns-"))
+    postgres = (
+        None
+        if os.environ.get("DATABASE_URL")
+        else EmbeddedPostgres.start(data_dir, delete_on_stop=True)
+    )
+    redis = None if os.environ.get("REDIS_URL") else EmbeddedRedis.start(data_dir)
+    database_url = os.environ.get("DATABASE_URL") or (postgres.uri if postgres else "")
+    redis_url = os.environ.get("REDIS_URL") or (redis.url if redis else "")
+    pool = await open_pool(database_url)
+    await migrate(pool)
+    await pool.close()
+
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "ADMIN_API_TOKEN": TOKEN,
+        "LOG_LEVEL": "WARNING",
+        "MODEL": "offline",
+    }
+    catalog = Path(__file__).resolve().parents[1] / "ingestion" / "data" / "sample_catalog.json"
+    subprocess.run(
+        [sys.executable, "-m", "api.cli", "load-catalog", str(catalog)], env=env, check=True
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)], env=env
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    rows = []
+    try:
+        await _wait_ready(base_url, process)
+        for concurrency in args.concurrency:
+            floor = await _floor(database_url, concurrency, args.turns)
+            service = await _service(base_url, concurrency, args.turns)
+            rows.append((concurrency, service, floor))
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        if redis:
+            redis.stop()
+        if postgres:
+            postgres.stop()
+
+    print(f"\nturns through POST /api/chatbot/process, offline model, {args.turns} turns/customer")
+    print(
+        f"{'customers':>9} | {'service turns/s':>15} {'p50 ms':>8} {'p99 ms':>8} | "
+        f"{'floor turns/s':>13} {'p50 ms':>8} {'p99 ms':>8} | {'ratio':>5}"
+    )
+    for concurrency, (rate, p50, p99), (f_rate, f_p50, f_p99) in rows:
+        print(
+            f"{concurrency:>9} | {rate:>15.1f} {p50:>8.1f} {p99:>8.1f} | "
+            f"{f_rate:>13.1f} {f_p50:>8.1f} {f_p99:>8.1f} | {rate / f_rate:>5.2f}"
+        )
+    print(json.dumps({"target": "service >= 0.5 x floor at 50 customers"}))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,129 @@
+"""In-memory stand-ins for the storage interfaces, for graph unit tests without a database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from langchain_core.language_models import LanguageModelInput
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.runnables import Runnable
+
+from storage.models import Customer, Pause, Product, ProductRecord
+from storage.text import fold, query_terms
+
+
+class MemoryCustomers:
+    def __init__(self) -> None:
+        self.by_phone: dict[str, Customer] = {}
+
+    async def get_by_phone(self, phone: str) -> Customer | None:
+        return self.by_phone.get(phone)
+
+    async def save(self, phone: str, name: str, address: str) -> Customer:
+        customer = Customer(len(self.by_phone) + 1, phone, name, address)
+        self.by_phone[phone] = customer
+        return customer
+
+
+class MemoryCatalog:
+    def __init__(self, records: Sequence[ProductRecord] = ()) -> None:
+        self.products: dict[str, Product] = {}
+        for r in records:
+            self.products[r.item_code] = Product(
+                r.item_code,
+                r.name,
+                r.description,
+                r.brand,
+                r.category,
+                r.unit,
+                r.price,
+                r.currency,
+                True,
+                r.stock,
+            )
+
+    async def get(self, item_code: str) -> Product | None:
+        return self.products.get(item_code)
+
+    async def search(
+        self,
+        query: str,
+        *,
+        in_stock_only: bool = True,
+        category: str | None = None,
+        max_price: Decimal | None = None,
+        limit: int = 5,
+    ) -> list[Product]:
+        terms = query_terms(query)
+        found = [
+            p
+            for p in self.products.values()
+            if any(
+                term in fold(f"{p.name} {p.brand} {p.category} {p.description}") for term in terms
+            )
+            and (not in_stock_only or p.available > 0)
+        ]
+        return found[:limit]
+
+    async def save_products(self, records: Sequence[ProductRecord]) -> int:
+        return len(records)
+
+
+class MemoryConversations:
+    def __init__(self) -> None:
+        self.pauses: dict[str, Pause] = {}
+        self.activity: dict[str, str | None] = {}
+
+    async def record_activity(
+        self,
+        conversation_id: str,
+        channel: str,
+        customer_id: int | None = None,
+        stage: str | None = None,
+    ) -> None:
+        self.activity[conversation_id] = stage
+
+    async def exists(self, conversation_id: str) -> bool:
+        return conversation_id in self.activity
+
+    async def active_pause(self, conversation_id: str) -> Pause | None:
+        pause = self.pauses.get(conversation_id)
+        return pause if pause and pause.paused_until > datetime.now(UTC) else None
+
+    async def pause(
+        self, conversation_id: str, *, minutes: int, reason: str, paused_by: str
+    ) -> Pause:
+        until = datetime.now(UTC) + timedelta(minutes=minutes)
+        self.pauses[conversation_id] = Pause(conversation_id, until, reason, paused_by)
+        return self.pauses[conversation_id]
+
+    async def resume(self, conversation_id: str) -> bool:
+        return self.pauses.pop(conversation_id, None) is not None
+
+
+class ScriptedModel(GenericFakeChatModel):
+    """Answers with the given messages in order; tools are accepted and ignored."""
+
+    def bind_tools(
+        self, tools: Sequence[Any], **kwargs: Any
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        return self
+
+
+def scripted(*messages: AIMessage) -> ScriptedModel:
+    iterator: Iterator[BaseMessage] = iter(messages)
+    return ScriptedModel(messages=iterator)
+
+
+class FailingModel(ScriptedModel):
+    """A model whose provider is down: every call times out."""
+
+    calls: int = 0
+
+    async def ainvoke(self, *args: Any, **kwargs: Any) -> AIMessage:  # type: ignore[override]
+        self.calls += 1
+        raise TimeoutError("provider timed out")

@@ -1,0 +1,168 @@
+"""The stage machine with in-memory storage and scripted or offline models: no database."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.checkpoint.memory import InMemorySaver
+
+from agent.context import Context, Services
+from agent.messages import reply_of_turn
+from agent.offline.model import OfflineChatModel
+from agent.routing import route_after_model, route_after_tools, route_by_stage
+from agent.state import ConversationState
+from graphs.conversation import builder
+from storage.models import ProductRecord, StockLine
+from tests.fakes import FailingModel, MemoryCatalog, MemoryConversations, MemoryCustomers, scripted
+
+PHONE = "+584141112233"
+CATALOG = [
+    ProductRecord(
+        item_code="EL-TV-SAM-32",
+        name='Samsung Smart TV 32" HD',
+        price=Decimal("219.00"),
+        brand="Samsung",
+        category="Televisores",
+        stock=(StockLine("Main", "Centro", "Caracas", Decimal(8)),),
+    ),
+    ProductRecord(
+        item_code="EL-FAN-18",
+        name='Ventilador de pie 18"',
+        price=Decimal("39.50"),
+        brand="Taurus",
+        category="Electrodomésticos",
+        description="standing fan",
+        stock=(StockLine("Main", "Centro", "Caracas", Decimal(0)),),
+    ),
+]
+
+
+class Harness:
+    def __init__(self, model: BaseChatModel) -> None:
+        self.customers = MemoryCustomers()
+        self.conversations = MemoryConversations()
+        self.services = Services(
+            customers=self.customers,
+            catalog=MemoryCatalog(CATALOG),
+            conversations=self.conversations,
+            model=model,
+            model_attempts=2,
+        )
+        self.graph = builder.compile(checkpointer=InMemorySaver())
+
+    async def say(self, text: str, phone: str | None = PHONE) -> dict[str, Any]:
+        context = Context(
+            channel="test", customer_phone=phone, conversation_id="t1", services=self.services
+        )
+        state: dict[str, Any] = await self.graph.ainvoke(
+            {"messages": [HumanMessage(text)]},
+            {"configurable": {"thread_id": "t1"}},
+            context=context,
+        )
+        state["reply"] = reply_of_turn(state["messages"])
+        return state
+
+
+def test_route_by_stage_follows_the_stage() -> None:
+    for stage in ("greeting", "verification", "ordering"):
+        assert route_by_stage(ConversationState(stage=stage)) == stage
+    assert route_by_stage(ConversationState(stage="handoff")) == "end_handoff"
+
+
+def test_route_after_model_runs_tools_only_when_asked() -> None:
+    call = AIMessage("", tool_calls=[{"name": "search_products", "args": {}, "id": "1"}])
+    assert route_after_model(ConversationState(messages=[call])) == "tools"
+    assert route_after_model(ConversationState(messages=[AIMessage("hi")])) == "__end__"
+    assert route_after_tools(ConversationState(stage="handoff")) == "handoff"
+    assert route_after_tools(ConversationState(stage="ordering")) == "ordering"
+
+
+async def test_new_customer_registers_in_four_turns() -> None:
+    harness = Harness(OfflineChatModel())
+    first = await harness.say("Hi there")
+    assert first["stage"] == "verification"
+    assert "name" in first["reply"]
+    second = await harness.say("My name is John Carter")
+    assert "address" in second["reply"]
+    third = await harness.say("221 Baker Street, Springfield")
+    assert "John Carter" in third["reply"]
+    assert "Baker Street" in third["reply"]
+    fourth = await harness.say("yes that's right")
+    assert fourth["stage"] == "ordering"
+    assert fourth["customer_verified"]
+    assert harness.customers.by_phone[PHONE].address == "221 Baker Street, Springfield"
+
+
+async def test_saying_no_at_read_back_asks_what_to_fix_and_takes_the_correction() -> None:
+    harness = Harness(OfflineChatModel())
+    for text in ("Hola", "Me llamo Ana Pérez", "Calle 5, Valencia"):
+        await harness.say(text)
+    fix = await harness.say("no")
+    assert fix["stage"] == "verification"
+    assert "nombre" in fix["reply"]
+    corrected = await harness.say("la dirección es Av. Bolívar 3, Maracay")
+    assert "Av. Bolívar 3, Maracay" in corrected["reply"]
+    done = await harness.say("sí")
+    assert done["stage"] == "ordering"
+    assert harness.customers.by_phone[PHONE].address == "Av. Bolívar 3, Maracay"
+
+
+async def test_without_a_channel_phone_the_bot_asks_and_re_asks_until_valid() -> None:
+    harness = Harness(OfflineChatModel())
+    await harness.customers.save(PHONE, "Ana Pérez", "Av. Libertador 10")
+    asked = await harness.say("Hola", phone=None)
+    assert "teléfono" in asked["reply"]
+    wrong = await harness.say("no sé", phone=None)
+    assert "no parece un número" in wrong["reply"]
+    known = await harness.say("0414 111 2233", phone=None)
+    assert known["stage"] == "ordering"
+    assert "Ana" in known["reply"]
+
+
+async def test_known_customer_asking_on_first_message_is_greeted_and_answered() -> None:
+    search = AIMessage(
+        "", tool_calls=[{"name": "search_products", "args": {"query": "tv"}, "id": "c1"}]
+    )
+    harness = Harness(scripted(search, AIMessage("We have the Samsung TV at $219.")))
+    await harness.customers.save(PHONE, "Ana Pérez", "Av. Libertador 10")
+    state = await harness.say("Hola, ¿tienen televisores?")
+    assert state["stage"] == "ordering"
+    assert "Ana" in state["reply"]
+    assert "$219" in state["reply"]
+    assert state["language"] == "es"
+
+
+async def test_asking_for_a_person_pauses_the_conversation() -> None:
+    harness = Harness(OfflineChatModel())
+    await harness.customers.save(PHONE, "Jorge Díaz", "Av. Bolívar 3")
+    await harness.say("Hola")
+    state = await harness.say("quiero hablar con un asesor")
+    assert state["stage"] == "handoff"
+    assert state["handoff_requested"]
+    assert "asesor" in state["reply"]
+    assert await harness.conversations.active_pause("t1") is not None
+
+
+async def test_a_failing_model_gets_a_polite_fallback_in_the_customer_language() -> None:
+    model = FailingModel(messages=iter([]))
+    harness = Harness(model)
+    await harness.customers.save(PHONE, "Ana Pérez", "Av. Libertador 10")
+    await harness.say("Hola")
+    state = await harness.say("¿tienen arroz?")
+    assert "Disculpa" in state["reply"]
+    assert model.calls == 2  # retried once, then gave up
+    after = await harness.say("¿y café?")
+    assert after["stage"] == "ordering"
+
+
+async def test_offline_model_reports_out_of_stock_products_as_unavailable() -> None:
+    harness = Harness(OfflineChatModel())
+    await harness.customers.save(PHONE, "Mary Jones", "12 Elm Road")
+    await harness.say("hello")
+    state = await harness.say("do you have a standing fan?")
+    assert "Ventilador" in state["reply"]
+    assert "out of stock" in state["reply"]
+    assert "Here's what I found" not in state["reply"]

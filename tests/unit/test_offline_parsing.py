@@ -1,0 +1,115 @@
+"""The offline model's reading of shoppers' messages, in English and Spanish."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from agent.offline.intents import parse_message
+from agent.offline.quantities import split_quantity
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "unit", "rest"),
+    [
+        ("2 kg of red apples", "2", "kg", "red apples"),
+        ("dos kilos de manzanas", "2", "kg", "manzanas"),
+        ("a dozen eggs", "1", "dozen", "eggs"),
+        ("media docena de huevos", "0.5", "dozen", "huevos"),
+        ("3 cans of tuna", "3", "unit", "tuna"),
+        ("un par de audífonos", "2", None, "audifonos"),
+        ("1,5 kg de queso", "1.5", "kg", "queso"),
+        ("2.5kg cheese", "2.5", "kg", "cheese"),
+        ("a pack of spaghetti", "1", "pack", "spaghetti"),
+        ("2 paquetes de arroz", "2", "pack", "arroz"),
+        ("1 and a half kilos of onions", "1.5", "kg", "onions"),
+        ("kilo y medio de tomate", "1.5", "kg", "tomate"),
+        ("a couple of bananas", "2", None, "bananas"),
+        ("tres latas de atún", "3", "unit", "atun"),
+        ("half a kilo of cheese", "0.5", None, "a kilo of cheese"),
+    ],
+)
+def test_quantities_and_units_are_split_off_the_product(
+    text: str, amount: str, unit: str | None, rest: str
+) -> None:
+    quantity, phrase = split_quantity(text)
+    assert quantity is not None
+    assert quantity.amount == Decimal(amount)
+    assert quantity.unit == unit
+    assert phrase == rest
+
+
+def test_a_phrase_without_quantity_has_none() -> None:
+    assert split_quantity("red apples") == (None, "red apples")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Hola", "greeting"),
+        ("Buenas tardes", "greeting"),
+        ("hello!", "greeting"),
+        ("gracias", "thanks"),
+        ("quiero hablar con un asesor por favor", "human"),
+        ("talk to a human", "human"),
+        ("can I speak to someone?", "human"),
+        ("necesito hablar con una persona", "human"),
+        ("Hola, ¿tienen arroz?", "search"),
+        ("hello, do you have a standing fan?", "search"),
+        ("what about a blender?", "search"),
+        ("¿hay televisores Samsung?", "search"),
+        ("¿Cuánto cuesta el Samsung?", "details"),
+        ("how much is the LG TV?", "details"),
+        ("precio del arroz", "details"),
+        ("Hi, I'd like 2 kg of red apples", "add"),
+        ("and a dozen eggs please", "add"),
+        ("quiero 3 leches y 2 paquetes de arroz", "add"),
+        ("dame dos kilos de cebolla", "add"),
+        ("actually remove the eggs", "remove"),
+        ("quita los huevos", "remove"),
+        ("mejor que sean 2 leches", "update"),
+        ("make it 2", "update"),
+        ("what's in my cart?", "view_cart"),
+        ("¿qué tengo en el carrito?", "view_cart"),
+        ("that's all, I want to checkout", "checkout"),
+        ("listo, quiero confirmar el pedido", "checkout"),
+        ("yes", "yes"),
+        ("sí", "yes"),
+        ("yes that's right", "yes"),
+        ("no", "no"),
+        ("¿cuál es el estado de mi pedido?", "order_status"),
+        ("where is my order?", "order_status"),
+        ("quiero cancelar mi pedido", "cancel_order"),
+        ("cancel order A-1234", "cancel_order"),
+    ],
+)
+def test_intents_in_both_languages(text: str, kind: str) -> None:
+    assert parse_message(text)[0].kind == kind
+
+
+def test_several_items_in_one_message_keep_their_quantities() -> None:
+    intent = parse_message("2 avocados, 1 kg of cheese and a pack of spaghetti")[0]
+    assert intent.kind == "add"
+    got = [(i.phrase, i.quantity.amount if i.quantity else None) for i in intent.items]
+    assert got == [("avocados", 2), ("cheese", 1), ("spaghetti", 1)]
+
+
+def test_search_phrases_drop_filler_and_keep_product_words() -> None:
+    assert parse_message("Hola, ¿tienen televisores de 32 pulgadas?")[0].phrase == (
+        "televisores de 32 pulgadas"
+    )
+    assert parse_message("hello, do you have a standing fan?")[0].phrase == "standing fan"
+
+
+def test_a_price_ceiling_becomes_a_filter() -> None:
+    intent = parse_message("show me phones under 200")[0]
+    assert (intent.kind, intent.phrase, intent.max_price) == ("search", "phones", Decimal(200))
+
+
+def test_an_item_code_is_searched_as_written() -> None:
+    assert parse_message("EL-TV-SAM-32")[0].phrase == "EL-TV-SAM-32"
+
+
+def test_yes_followed_by_a_request_is_not_a_plain_yes() -> None:
+    assert parse_message("ok then give me the 3")[0].kind == "add"

@@ -1,0 +1,81 @@
+"""Phones, languages, names and addresses as customers write them."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.language import detect_language
+from agent.names import clean_address, extract_name
+from agent.phones import find_phone, mask_phone, normalize_phone
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "e164"),
+    [
+        ("+58 414-555-6677", "VE", "+584145556677"),
+        ("0414 555 6677", "VE", "+584145556677"),
+        ("+1 (555) 010-0001", "US", "+15550100001"),
+        ("0058 414 5556677", "VE", "+584145556677"),
+    ],
+)
+def test_phones_are_normalised_to_e164(raw: str, region: str, e164: str) -> None:
+    assert normalize_phone(raw, region) == e164
+
+
+@pytest.mark.parametrize("raw", ["", "hello", "12", "+99 1", "my phone", "1" * 30])
+def test_non_phones_are_refused(raw: str) -> None:
+    assert normalize_phone(raw, "VE") is None
+
+
+def test_a_phone_is_found_inside_a_sentence() -> None:
+    assert find_phone("sure, it's +58 414 555 6677 thanks", "VE") == "+584145556677"
+    assert find_phone("no tengo", "VE") is None
+
+
+def test_masked_phones_keep_only_country_and_last_digits() -> None:
+    assert mask_phone("+584145556677") == "+58********77"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Hola, ¿tienen arroz?", "es"),
+        ("Buenas tardes", "es"),
+        ("quiero 3 leches", "es"),
+        ("Hi there", "en"),
+        ("do you have a standing fan?", "en"),
+        ("I'd like 2 kg of red apples", "en"),
+    ],
+)
+def test_language_is_detected_from_words(text: str, language: str) -> None:
+    assert detect_language(text) == language
+
+
+def test_unclear_messages_keep_the_conversation_language() -> None:
+    assert detect_language("John Carter", "es") == "es"
+    assert detect_language("221B", "en") == "en"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("My name is John Carter", "John Carter"),
+        ("me llamo ana pérez", "Ana Pérez"),
+        ("Soy Luis", "Luis"),
+        ("John Carter", "John Carter"),
+        ("I'm Mary-Jane O'Neil", "Mary-Jane O'Neil"),
+    ],
+)
+def test_names_are_extracted(text: str, name: str) -> None:
+    assert extract_name(text) == name
+
+
+@pytest.mark.parametrize("text", ["", "12345", "what?", "a b c d e f g h"])
+def test_non_names_are_refused(text: str) -> None:
+    assert extract_name(text) is None
+
+
+def test_addresses_need_a_few_words_with_letters() -> None:
+    assert clean_address("221 Baker Street, Springfield") == "221 Baker Street, Springfield"
+    assert clean_address("12") is None
+    assert clean_address("yes") is None
