@@ -43,6 +43,10 @@ class EmbeddedPostgres:
         log.info("embedded postgres ready", extra={"data_dir": str(pg_dir)})
         return cls(data_dir=pg_dir, server=server)
 
+    def psql_version(self) -> str:
+        """The server's version string, through its own psql (a cheap liveness check)."""
+        return str(self.server.psql("SELECT version();")).lower()
+
     def stop(self) -> None:
         """Release this process's handle; the server stops when no process holds one.
 
