@@ -166,3 +166,16 @@ async def test_offline_model_reports_out_of_stock_products_as_unavailable() -> N
     assert "Ventilador" in state["reply"]
     assert "out of stock" in state["reply"]
     assert "Here's what I found" not in state["reply"]
+
+
+async def test_the_stored_transcript_keeps_only_the_recent_turns() -> None:
+    from agent.nodes.read_message import KEPT_TURNS
+
+    harness = Harness(OfflineChatModel())
+    await harness.customers.save(PHONE, "Ana Pérez", "Av. Libertador 10")
+    for number in range(KEPT_TURNS + 5):
+        state = await harness.say(f"hola {number}")
+    humans = [m for m in state["messages"] if isinstance(m, HumanMessage)]
+    assert len(humans) == KEPT_TURNS
+    assert humans[-1].text == f"hola {KEPT_TURNS + 4}"
+    assert state["customer"]["name"] == "Ana Pérez"
