@@ -41,6 +41,25 @@ class Runtime:
     turns: TurnRunner
 
 
+def build_services(settings: Settings, pool: Pool) -> Services:
+    """The repositories on `pool` and the chat model named in settings."""
+    return Services(
+        customers=CustomerRepository(pool),
+        catalog=CatalogRepository(pool),
+        conversations=ConversationRepository(pool),
+        model=build_chat_model(
+            settings.model,
+            base_url=settings.openai_base_url,
+            timeout=settings.model_timeout_seconds,
+        ),
+        store_name=settings.store_name,
+        currency=settings.store_currency,
+        phone_region=settings.default_phone_region,
+        handoff_pause_minutes=settings.handoff_pause_minutes,
+        model_attempts=settings.model_max_retries + 1,
+    )
+
+
 @asynccontextmanager
 async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     async with AsyncExitStack() as stack:
@@ -65,23 +84,8 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         stack.push_async_callback(redis.aclose)
         await redis.ping()
 
-        model = build_chat_model(
-            settings.model,
-            base_url=settings.openai_base_url,
-            timeout=settings.model_timeout_seconds,
-        )
+        services = build_services(settings, pool)
         log.info("chat model in use", extra={"model": settings.model})
-        services = Services(
-            customers=CustomerRepository(pool),
-            catalog=CatalogRepository(pool),
-            conversations=ConversationRepository(pool),
-            model=model,
-            store_name=settings.store_name,
-            currency=settings.store_currency,
-            phone_region=settings.default_phone_region,
-            handoff_pause_minutes=settings.handoff_pause_minutes,
-            model_attempts=settings.model_max_retries + 1,
-        )
         graph = builder.compile(checkpointer=checkpointer, name="store-assistant")
         turns = TurnRunner(graph, services, redis, lock_seconds=settings.turn_lock_seconds)
         yield Runtime(settings, pool, redis, services, graph, turns)

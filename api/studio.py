@@ -11,12 +11,9 @@ from __future__ import annotations
 import asyncio
 
 from agent.context import Services, set_default_services
-from agent.models import build_chat_model
+from api.runtime import build_services
 from api.settings import Settings
 from graphs.conversation import graph
-from storage.catalog import CatalogRepository
-from storage.conversations import ConversationRepository
-from storage.customers import CustomerRepository
 from storage.db import migrate, open_pool
 from storage.embedded import EmbeddedPostgres
 
@@ -32,16 +29,7 @@ async def _studio_services() -> Services:
         if _services is None:
             pool = await open_pool(_database_url, max_size=_settings.db_pool_max_size)
             await migrate(pool)
-            _services = Services(
-                customers=CustomerRepository(pool),
-                catalog=CatalogRepository(pool),
-                conversations=ConversationRepository(pool),
-                model=build_chat_model(_settings.model, base_url=_settings.openai_base_url),
-                store_name=_settings.store_name,
-                currency=_settings.store_currency,
-                phone_region=_settings.default_phone_region,
-                handoff_pause_minutes=_settings.handoff_pause_minutes,
-            )
+            _services = build_services(_settings, pool)
     return _services
 
 
