@@ -67,9 +67,8 @@ class TurnRunner:
         )
         async with lock:
             conversations = self._services.conversations
-            await conversations.record_activity(conversation_id, channel)
             message = HumanMessage(text)
-            if await conversations.active_pause(conversation_id):
+            if await conversations.start_turn(conversation_id, channel):
                 # A person is handling this conversation: keep the message, say nothing.
                 await self._graph.aupdate_state(config, {"messages": [message]}, as_node="handoff")
                 values = (await self._graph.aget_state(config)).values

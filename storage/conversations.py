@@ -48,6 +48,28 @@ class ConversationRepository:
                 },
             )
 
+    async def start_turn(self, conversation_id: str, channel: str) -> Pause | None:
+        """Record the customer's activity and return the open pause, in one round trip."""
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(
+                """
+                WITH touched AS (
+                    INSERT INTO conversations (id, channel) VALUES (%(id)s, %(channel)s)
+                    ON CONFLICT (id) DO UPDATE SET last_activity_at = now()
+                    RETURNING id
+                )
+                SELECT p.conversation_id, p.paused_until, p.reason, p.paused_by
+                FROM touched
+                JOIN conversation_pauses p ON p.conversation_id = touched.id
+                WHERE p.ended_at IS NULL AND p.paused_until > now()
+                ORDER BY p.paused_until DESC
+                LIMIT 1
+                """,
+                {"id": conversation_id, "channel": channel},
+            )
+            row = await cursor.fetchone()
+        return _pause(row) if row else None
+
     async def exists(self, conversation_id: str) -> bool:
         async with self._pool.connection() as conn:
             cursor = await conn.execute(

@@ -87,6 +87,10 @@ class MemoryConversations:
     ) -> None:
         self.activity[conversation_id] = stage
 
+    async def start_turn(self, conversation_id: str, channel: str) -> Pause | None:
+        self.activity.setdefault(conversation_id, None)
+        return await self.active_pause(conversation_id)
+
     async def exists(self, conversation_id: str) -> bool:
         return conversation_id in self.activity
 
