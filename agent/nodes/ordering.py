@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.runnables import Runnable
 from langgraph.runtime import Runtime
 
 from agent.context import Context, services_of
@@ -31,7 +33,7 @@ async def ordering(state: ConversationState, runtime: Runtime[Context]) -> dict[
         customer=state.customer,
         currency=services.currency,
     )
-    model = services.model.bind_tools(TOOLS)
+    model = _with_tools(services.model)
     try:
         response = await call_model(
             model,
@@ -46,6 +48,19 @@ async def ordering(state: ConversationState, runtime: Runtime[Context]) -> dict[
         )
         response = AIMessage(say("model_unavailable", state.language))
     return {"messages": [response], "order_started": True}
+
+
+_bound: dict[int, tuple[BaseChatModel, Runnable[LanguageModelInput, AIMessage]]] = {}
+
+
+def _with_tools(model: BaseChatModel) -> Runnable[LanguageModelInput, AIMessage]:
+    """The model with the tools bound, built once per model: binding converts every tool's
+    schema, which is too slow to repeat on each call."""
+    cached = _bound.get(id(model))
+    if cached is None or cached[0] is not model:
+        cached = (model, model.bind_tools(TOOLS))
+        _bound[id(model)] = cached
+    return cached[1]
 
 
 def _tool_rounds_this_turn(state: ConversationState) -> int:

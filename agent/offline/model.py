@@ -43,7 +43,10 @@ class OfflineChatModel(BaseChatModel):
         tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
-        names = tuple(convert_to_openai_tool(t)["function"]["name"] for t in tools)
+        names = tuple(
+            t.name if isinstance(t, BaseTool) else convert_to_openai_tool(t)["function"]["name"]
+            for t in tools
+        )
         return self.model_copy(update={"tool_names": names})
 
     def _generate(
