@@ -13,7 +13,7 @@ from typing import Any
 
 from api.runtime import open_runtime
 from api.settings import Settings
-from ingestion.formats import parse_canonical
+from ingestion.files import read_catalog_file
 
 SAMPLE_CATALOG = "sample_catalog.json"
 
@@ -33,8 +33,20 @@ def main(argv: list[str] | None = None) -> int:
     chat = commands.add_parser("chat", help="talk to the assistant in this terminal")
     chat.add_argument("--phone", help="the customer's phone (omit to be asked for it)")
 
-    load = commands.add_parser("load-catalog", help="load a canonical JSON catalog file")
-    load.add_argument("file", type=Path)
+    for name, text in (
+        ("ingest", "sync a catalog file (JSON in either format, or CSV) into the catalog"),
+        ("load-catalog", "the same as ingest"),
+    ):
+        ingest = commands.add_parser(name, help=text)
+        ingest.add_argument("file", type=Path)
+        ingest.add_argument(
+            "--full-sync",
+            action="store_true",
+            help="the file is the whole catalog: products absent from it become inactive",
+        )
+        ingest.add_argument(
+            "--sequence", type=int, help="snapshot version (default: now, in milliseconds)"
+        )
 
     args = parser.parse_args(argv)
     settings = Settings()
@@ -45,7 +57,12 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(settings, args.host, args.port, demo=args.command == "demo")
     if args.command == "chat":
         return asyncio.run(_chat(settings, args.phone))
-    return asyncio.run(_load_catalog(settings, args.file.read_text(encoding="utf-8")))
+    try:
+        items = read_catalog_file(args.file)
+    except (OSError, ValueError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    return asyncio.run(_ingest(settings, items, full_sync=args.full_sync, version=args.sequence))
 
 
 def _serve(settings: Settings, host: str | None, port: int | None, *, demo: bool) -> int:
@@ -54,7 +71,7 @@ def _serve(settings: Settings, host: str | None, port: int | None, *, demo: bool
     from api.main import create_app
 
     if demo:
-        code = asyncio.run(_load_catalog(settings, _sample_catalog()))
+        code = asyncio.run(_ingest(settings, _sample_catalog(), full_sync=False, version=None))
         if code:
             return code
     host, port = host or settings.host, port or settings.port
@@ -63,29 +80,38 @@ def _serve(settings: Settings, host: str | None, port: int | None, *, demo: bool
     return 0
 
 
-def _sample_catalog() -> str:
-    return (resources.files("ingestion") / "data" / SAMPLE_CATALOG).read_text(encoding="utf-8")
+def _sample_catalog() -> list[Any]:
+    text = (resources.files("ingestion") / "data" / SAMPLE_CATALOG).read_text(encoding="utf-8")
+    items: list[Any] = json.loads(text)
+    return items
 
 
-async def _load_catalog(settings: Settings, text: str) -> int:
-    try:
-        payload: Any = json.loads(text)
-    except json.JSONDecodeError as bad_json:
-        print(f"not valid JSON: {bad_json}", file=sys.stderr)
-        return 2
-    items = payload.get("products", []) if isinstance(payload, dict) else payload
-    if not isinstance(items, list):
-        print('expected a JSON array of products or {"products": [...]}', file=sys.stderr)
-        return 2
-    records, errors = parse_canonical(items)
+async def _ingest(
+    settings: Settings, items: list[Any], *, full_sync: bool, version: int | None
+) -> int:
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm[Any]] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=stage, unit="rec", file=sys.stderr)
+        bar.update(done - bar.n)
+
     async with open_runtime(settings) as runtime:
-        saved = await runtime.services.catalog.save_products(records)
-    for error in errors:
+        report = await runtime.sync_catalog(
+            items, full_sync=full_sync, version=version, progress=progress
+        )
+    for bar in bars.values():
+        bar.close()
+    for error in report.errors:
         print(
             f"rejected #{error.position} ({error.item_code or '?'}): {error.reason}",
             file=sys.stderr,
         )
-    print(f"catalog: {saved} products loaded, {len(errors)} rejected")
+    counts = report.counts.as_dict()
+    print("catalog: " + ", ".join(f"{key} {value}" for key, value in counts.items()))
     return 0
 
 

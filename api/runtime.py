@@ -8,7 +8,8 @@ the terminal chat and the CLI all use `open_runtime`, so they run the same code 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -22,13 +23,24 @@ from agent.models import build_chat_model
 from agent.turns import TurnRunner
 from api.settings import Settings
 from graphs.conversation import builder
+from ingestion.embeddings import Embedder, build_embedder
+from ingestion.pipeline import Progress, SyncReport, sync_catalog
+from ingestion.worker import IngestWorker
 from storage.catalog import CatalogRepository
+from storage.catalog_sync import CatalogWriter
 from storage.conversations import ConversationRepository
 from storage.customers import CustomerRepository
 from storage.db import Pool, migrate, open_pool
 from storage.embedded import EmbeddedPostgres, EmbeddedRedis
+from storage.jobs import JobRepository
+from storage.vectors import open_vector_store
 
 log = logging.getLogger(__name__)
+
+
+def now_version() -> int:
+    """The snapshot version of a batch that names none: the time it was received, in ms."""
+    return time.time_ns() // 1_000_000
 
 
 @dataclass(frozen=True)
@@ -39,13 +51,35 @@ class Runtime:
     services: Services
     graph: CompiledStateGraph[Any, Any, Any, Any]
     turns: TurnRunner
+    catalog_writer: CatalogWriter
+    embedder: Embedder
+    jobs: JobRepository
+    worker: IngestWorker
+
+    async def sync_catalog(
+        self,
+        items: Sequence[Any],
+        *,
+        full_sync: bool = False,
+        version: int | None = None,
+        progress: Progress | None = None,
+    ) -> SyncReport:
+        """Run the ingestion pipeline in this process (CLI, demo, tests)."""
+        return await sync_catalog(
+            items,
+            writer=self.catalog_writer,
+            embedder=self.embedder,
+            version=version if version is not None else now_version(),
+            full_sync=full_sync,
+            progress=progress,
+        )
 
 
-def build_services(settings: Settings, pool: Pool) -> Services:
+def build_services(settings: Settings, pool: Pool, catalog: CatalogRepository) -> Services:
     """The repositories on `pool` and the chat model named in settings."""
     return Services(
         customers=CustomerRepository(pool),
-        catalog=CatalogRepository(pool),
+        catalog=catalog,
         conversations=ConversationRepository(pool),
         model=build_chat_model(
             settings.model,
@@ -58,6 +92,23 @@ def build_services(settings: Settings, pool: Pool) -> Services:
         handoff_pause_minutes=settings.handoff_pause_minutes,
         model_attempts=settings.model_max_retries + 1,
     )
+
+
+async def open_catalog(
+    settings: Settings, pool: Pool, database_url: str, stack: AsyncExitStack
+) -> tuple[CatalogRepository, CatalogWriter, Embedder]:
+    """The catalog's read and write sides with the configured embeddings, the vector
+    column sized for them (a new dimension empties it, to be re-embedded)."""
+    embedder = build_embedder(settings.embeddings, dimensions=settings.embedding_dimensions)
+    writer = CatalogWriter(pool)
+    if await writer.embedding_dimensions() != embedder.dimensions:
+        log.warning(
+            "embedding dimension changed: the catalog will be re-embedded",
+            extra={"model": embedder.name, "dimensions": embedder.dimensions},
+        )
+        await writer.resize_embeddings(embedder.dimensions)
+    vectors = await stack.enter_async_context(open_vector_store(database_url, embedder.service))
+    return CatalogRepository(pool, vectors), writer, embedder
 
 
 @asynccontextmanager
@@ -84,8 +135,11 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         stack.push_async_callback(redis.aclose)
         await redis.ping()
 
-        services = build_services(settings, pool)
+        catalog, writer, embedder = await open_catalog(settings, pool, database_url, stack)
+        services = build_services(settings, pool, catalog)
         log.info("chat model in use", extra={"model": settings.model})
+        jobs = JobRepository(pool)
+        worker = IngestWorker(jobs, writer, embedder, poll_seconds=settings.ingest_poll_seconds)
         graph = builder.compile(checkpointer=checkpointer, name="store-assistant")
         turns = TurnRunner(graph, services, redis, lock_seconds=settings.turn_lock_seconds)
-        yield Runtime(settings, pool, redis, services, graph, turns)
+        yield Runtime(settings, pool, redis, services, graph, turns, writer, embedder, jobs, worker)

@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_ADMIN_TOKEN = "dev-admin-token"  # noqa: S105 - development default, refused in production
+DEFAULT_RECEIVER_KEY = "dev-receiver-key"  # development default, refused in production
 
 
 class Settings(BaseSettings):
@@ -38,21 +39,32 @@ class Settings(BaseSettings):
     store_currency: str = Field(default="USD", min_length=3, max_length=3)
     default_phone_region: str = Field(default="VE", min_length=2, max_length=2)
 
+    embeddings: str = "offline"
+    embedding_dimensions: int | None = Field(default=None, ge=1, le=16_000)
+
     admin_api_token: SecretStr = SecretStr(DEFAULT_ADMIN_TOKEN)
+    receiver_api_key: SecretStr = SecretStr(DEFAULT_RECEIVER_KEY)
+    max_ingest_bytes: int = Field(default=100_000_000, ge=1_000)
+    ingest_poll_seconds: float = Field(default=2.0, gt=0, le=300)
     handoff_pause_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
     max_message_chars: int = Field(default=4000, ge=1, le=100_000)
     turn_lock_seconds: int = Field(default=120, ge=5, le=3600)
 
-    @field_validator("database_url", "redis_url", "openai_base_url", mode="before")
+    @field_validator(
+        "database_url", "redis_url", "openai_base_url", "embedding_dimensions", mode="before"
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
 
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:
-        token = self.admin_api_token.get_secret_value()
-        if self.env == "production" and token in ("", DEFAULT_ADMIN_TOKEN):
+        if self.env != "production":
+            return self
+        if self.admin_api_token.get_secret_value() in ("", DEFAULT_ADMIN_TOKEN):
             raise ValueError("ADMIN_API_TOKEN must be set to a real secret when ENV=production")
+        if self.receiver_api_key.get_secret_value() in ("", DEFAULT_RECEIVER_KEY):
+            raise ValueError("RECEIVER_API_KEY must be set to a real secret when ENV=production")
         return self
 
     @property

@@ -1,17 +1,34 @@
-"""Catalog payloads → validated `ProductRecord`s, with a reason for each rejected record."""
+"""Catalog payloads → validated, normalised `ProductRecord`s, with a reason for each reject.
+
+Two formats are accepted, record by record:
+- canonical: snake_case, one record per product with a `stock` list and a `unit`;
+- the store's fetcher format: camelCase (`itemCode`, `itemName`, `specifitacion`, …), with an
+  `availability` list, or one record per item and warehouse carrying `whsName`,
+  `branchName` and `stock` itself (those are merged into one product).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
+from ingestion.normalize import clean_html, clean_text, warehouse_name
 from storage.models import ProductRecord, StockLine
 
 UNITS = ("unit", "kg", "pack", "dozen", "l", "g", "lb")
+_MAX_QUANTITY = Decimal("1e9")
+_MAX_PRICE = Decimal("1e11")
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,56 +38,149 @@ class RecordError:
     reason: str
 
 
-class CanonicalStock(BaseModel):
+def _none_is_empty(value: object) -> object:
+    return "" if value is None else value
+
+
+def _number(value: object) -> object:
+    """Numbers or numeric strings only: a bool or an object is not a price or a stock."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise ValueError("must be a number")
+    if isinstance(value, str):
+        value = (
+            value.strip().replace(",", ".")
+            if value.count(",") == 1 and "." not in value
+            else value.strip()
+        )
+    return value
+
+
+class _Stock(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    warehouse: str = Field(min_length=1, max_length=200)
-    branch: str = Field(default="", max_length=200)
+    warehouse: str = Field(
+        min_length=1, max_length=200, validation_alias=AliasChoices("warehouse", "whsName")
+    )
+    branch: str = Field(
+        default="", max_length=200, validation_alias=AliasChoices("branch", "branchName")
+    )
     city: str = Field(default="", max_length=200)
-    quantity: Decimal = Field(ge=0, le=Decimal("1e9"))
+    quantity: Decimal = Field(
+        ge=0,
+        le=_MAX_QUANTITY,
+        allow_inf_nan=False,
+        validation_alias=AliasChoices("quantity", "stock"),
+    )
+
+    _empty = field_validator("branch", "city", mode="before")(_none_is_empty)
+    _numeric = field_validator("quantity", mode="before")(_number)
+
+    def line(self) -> StockLine:
+        return StockLine(
+            warehouse=warehouse_name(self.warehouse),
+            branch=clean_text(self.branch),
+            city=clean_text(self.city),
+            quantity=self.quantity.normalize(),
+        )
 
 
 class CanonicalProduct(BaseModel):
-    """The canonical format: snake_case, one record per product with a `stock` list."""
-
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     item_code: str = Field(min_length=1, max_length=100)
     name: str = Field(min_length=1, max_length=300)
-    description: str = Field(default="", max_length=10_000)
+    description: str = Field(default="", max_length=20_000)
+    specifications: str = Field(default="", max_length=20_000)
     brand: str = Field(default="", max_length=200)
     category: str = Field(default="", max_length=200)
     unit: Literal["unit", "kg", "pack", "dozen", "l", "g", "lb"] = "unit"
-    price: Decimal = Field(ge=0, le=Decimal("1e11"), allow_inf_nan=False)
+    price: Decimal = Field(ge=0, le=_MAX_PRICE, allow_inf_nan=False)
     currency: str = Field(default="USD", min_length=3, max_length=3)
-    stock: list[CanonicalStock] = Field(default_factory=list)
+    stock: list[_Stock] = Field(default_factory=list)
 
-    @field_validator("description", "brand", "category", mode="before")
-    @classmethod
-    def _none_is_empty(cls, value: object) -> object:
-        return "" if value is None else value
-
-    @field_validator("price", mode="before")
-    @classmethod
-    def _price_is_a_number(cls, value: object) -> object:
-        if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-            raise ValueError("price must be a number")
-        return value
+    _empty = field_validator("description", "specifications", "brand", "category", mode="before")(
+        _none_is_empty
+    )
+    _numeric = field_validator("price", mode="before")(_number)
 
     def record(self) -> ProductRecord:
         return ProductRecord(
-            item_code=self.item_code.upper(),
-            name=self.name,
-            description=self.description,
-            brand=self.brand,
-            category=self.category,
+            item_code=clean_text(self.item_code).upper(),
+            name=clean_text(self.name),
+            description=clean_html(self.description),
+            specifications=clean_text(self.specifications),
+            brand=clean_text(self.brand),
+            category=clean_text(self.category),
             unit=self.unit,
             price=self.price.quantize(Decimal("0.01")),
             currency=self.currency.upper(),
-            stock=tuple(
-                StockLine(warehouse=s.warehouse, branch=s.branch, city=s.city, quantity=s.quantity)
-                for s in self.stock
-            ),
+            stock=tuple(s.line() for s in self.stock),
+        )
+
+
+class FetcherProduct(BaseModel):
+    """The store's own export: camelCase, HTML descriptions, the `specifitacion` typo."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    itemCode: str = Field(min_length=1, max_length=100)
+    itemName: str = Field(min_length=1, max_length=300)
+    description: str = Field(default="", max_length=50_000)
+    specifitacion: str = Field(default="", max_length=20_000)
+    category: str = Field(default="", max_length=200)
+    subCategory: str = Field(default="", max_length=200)
+    brand: str = Field(default="", max_length=200)
+    line: str = Field(default="", max_length=200)
+    itemGroupName: str = Field(default="", max_length=200)
+    price: Decimal = Field(ge=0, le=_MAX_PRICE, allow_inf_nan=False)
+    currency: str = Field(default="USD", min_length=3, max_length=3)
+    unit: Literal["unit", "kg", "pack", "dozen", "l", "g", "lb"] = "unit"
+    availability: list[_Stock] | None = None
+    whsName: str | None = Field(default=None, max_length=200)
+    branchName: str | None = Field(default=None, max_length=200)
+    stock: Decimal | None = Field(default=None, ge=0, le=_MAX_QUANTITY, allow_inf_nan=False)
+
+    _empty = field_validator(
+        "description",
+        "specifitacion",
+        "category",
+        "subCategory",
+        "brand",
+        "line",
+        "itemGroupName",
+        mode="before",
+    )(_none_is_empty)
+    _numeric = field_validator("price", mode="before")(_number)
+
+    @field_validator("stock", mode="before")
+    @classmethod
+    def _stock_number(cls, value: object) -> object:
+        return None if value is None else _number(value)
+
+    def record(self) -> ProductRecord:
+        lines = [s.line() for s in self.availability or []]
+        if self.whsName and self.stock is not None:
+            lines.append(
+                StockLine(
+                    warehouse=warehouse_name(self.whsName),
+                    branch=clean_text(self.branchName or ""),
+                    city="",
+                    quantity=self.stock.normalize(),
+                )
+            )
+        category = clean_text(self.category)
+        sub = clean_text(self.subCategory)
+        return ProductRecord(
+            item_code=clean_text(self.itemCode).upper(),
+            name=clean_text(self.itemName),
+            description=clean_html(self.description),
+            specifications=clean_text(self.specifitacion),
+            brand=clean_text(self.brand),
+            category=f"{category} / {sub}" if category and sub and sub != category else category,
+            unit=self.unit,
+            price=self.price.quantize(Decimal("0.01")),
+            currency=self.currency.upper(),
+            stock=tuple(lines),
         )
 
 
@@ -78,23 +188,46 @@ def _reason(error: ValidationError) -> str:
     parts = []
     for item in error.errors():
         where = ".".join(str(p) for p in item["loc"])
-        parts.append(f"{where}: {item['msg']}" if where else item["msg"])
+        message = item["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {message}" if where else message)
     return "; ".join(parts)
 
 
-def parse_canonical(items: Sequence[Any]) -> tuple[list[ProductRecord], list[RecordError]]:
-    """Validate every record; keep the good ones, explain the bad ones by position."""
+def _merge(first: ProductRecord, later: ProductRecord) -> ProductRecord:
+    """Two records of one item (one per warehouse): the later values where given, the
+    earlier ones where the later record leaves them empty, and the stock of both."""
+    stock = {line.warehouse: line for line in first.stock}
+    stock.update({line.warehouse: line for line in later.stock})
+    texts = {
+        name: getattr(later, name) or getattr(first, name)
+        for name in ("name", "description", "specifications", "brand", "category")
+    }
+    return replace(later, stock=tuple(stock.values()), **texts)
+
+
+def parse_records(items: Sequence[Any]) -> tuple[list[ProductRecord], list[RecordError]]:
+    """Validate every record; keep the good ones, explain the bad ones by position.
+
+    Records of the same item are merged (the fetcher sends one per warehouse).
+    """
     records: dict[str, ProductRecord] = {}
     errors: list[RecordError] = []
     for position, item in enumerate(items):
-        code = item.get("item_code") if isinstance(item, dict) else None
         if not isinstance(item, dict):
             errors.append(RecordError(position, None, "record must be a JSON object"))
             continue
+        fetcher = "itemCode" in item or "itemName" in item
+        raw_code = item.get("itemCode" if fetcher else "item_code")
+        code = str(raw_code).strip().upper() if raw_code not in (None, "") else None
         try:
-            record = CanonicalProduct.model_validate(item).record()
+            model = FetcherProduct if fetcher else CanonicalProduct
+            record = model.model_validate(item).record()
         except ValidationError as error:
-            errors.append(RecordError(position, str(code) if code else None, _reason(error)))
+            errors.append(RecordError(position, code, _reason(error)))
             continue
-        records[record.item_code] = record  # a later duplicate wins, as in a snapshot
+        previous = records.get(record.item_code)
+        records[record.item_code] = _merge(previous, record) if previous else record
     return list(records.values()), errors
+
+
+parse_canonical = parse_records

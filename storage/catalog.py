@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from langchain_postgres import PGVectorStore
+
 from storage.db import Pool
 from storage.models import Product, ProductRecord, StockLine
 from storage.text import fold, query_terms
@@ -59,62 +61,15 @@ def _product(row: dict[str, Any]) -> Product:
 
 
 class CatalogRepository:
-    def __init__(self, pool: Pool) -> None:
-        self._pool = pool
+    """Reads of the catalog. `vectors` is a PGVectorStore over the products table; without
+    it (or before any vector exists) search is full-text only."""
 
-    async def save_products(self, records: Sequence[ProductRecord]) -> int:
-        """Insert or replace products and their stock lines, all in one transaction."""
-        async with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-            await cur.executemany(
-                """
-                INSERT INTO products (item_code, name, description, brand, category, unit,
-                                      price, currency, active, search_text)
-                VALUES (%(item_code)s, %(name)s, %(description)s, %(brand)s, %(category)s,
-                        %(unit)s, %(price)s, %(currency)s, true, %(search_text)s)
-                ON CONFLICT (item_code) DO UPDATE SET
-                    name = EXCLUDED.name, description = EXCLUDED.description,
-                    brand = EXCLUDED.brand, category = EXCLUDED.category,
-                    unit = EXCLUDED.unit, price = EXCLUDED.price,
-                    currency = EXCLUDED.currency, active = true,
-                    search_text = EXCLUDED.search_text, updated_at = now()
-                """,
-                [
-                    {
-                        "item_code": r.item_code,
-                        "name": r.name,
-                        "description": r.description,
-                        "brand": r.brand,
-                        "category": r.category,
-                        "unit": r.unit,
-                        "price": r.price,
-                        "currency": r.currency,
-                        "search_text": search_text(r),
-                    }
-                    for r in records
-                ],
-            )
-            await cur.execute(
-                "DELETE FROM stock WHERE item_code = ANY(%(codes)s)",
-                {"codes": [r.item_code for r in records]},
-            )
-            await cur.executemany(
-                """
-                INSERT INTO stock (item_code, warehouse, branch, city, quantity)
-                VALUES (%(item_code)s, %(warehouse)s, %(branch)s, %(city)s, %(quantity)s)
-                """,
-                [
-                    {
-                        "item_code": r.item_code,
-                        "warehouse": line.warehouse,
-                        "branch": line.branch,
-                        "city": line.city,
-                        "quantity": line.quantity,
-                    }
-                    for r in records
-                    for line in r.stock
-                ],
-            )
-        return len(records)
+    def __init__(
+        self, pool: Pool, vectors: PGVectorStore | None = None, *, max_distance: float = 0.75
+    ) -> None:
+        self._pool = pool
+        self._vectors = vectors
+        self._max_distance = max_distance
 
     async def get(self, item_code: str) -> Product | None:
         async with self._pool.connection() as conn:
@@ -126,45 +81,137 @@ class CatalogRepository:
             row = await cursor.fetchone()
         return _product(row) if row else None
 
+    async def get_many(self, item_codes: Sequence[str]) -> list[Product]:
+        """Active products by code, in the order asked."""
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(
+                f"SELECT {_PRODUCT_COLUMNS} FROM products p {_STOCK_JOIN} "  # noqa: S608
+                "WHERE p.item_code = ANY(%(codes)s) AND p.active",
+                {"codes": list(item_codes)},
+            )
+            rows = await cursor.fetchall()
+        found = {row["item_code"]: _product(row) for row in rows}
+        return [found[code] for code in item_codes if code in found]
+
     async def search(
         self,
         query: str,
         *,
         in_stock_only: bool = True,
         category: str | None = None,
+        brand: str | None = None,
         max_price: Decimal | None = None,
+        place: str | None = None,
         limit: int = 5,
     ) -> list[Product]:
-        """Active products matching any query term, best first; an exact item code wins."""
+        """Hybrid search: meaning (pgvector through PGVectorStore) and words (full-text),
+        fused by reciprocal rank; an exact item code always comes first.
+
+        `place` keeps products available in that city or branch.
+        """
+        fetch = max(limit * 4, 20) if place else max(limit * 2, 10)
+        dense = await self._dense(query, in_stock_only, category, brand, max_price, fetch)
+        # Words must all match when meaning also ranks (a one-word overlap would outvote
+        # the vectors in the fusion); any word may match when there is nothing else.
+        sparse = await self._sparse(
+            query, in_stock_only, category, brand, max_price, fetch, every_word=bool(dense)
+        )
+        ranked = _reciprocal_rank_fusion([dense, sparse])
+        code = query.strip().upper()
+        if code in sparse:
+            ranked = [code, *(c for c in ranked if c != code)]
+        products = await self.get_many(ranked[: fetch if place else limit])
+        if place:
+            wanted = fold(place)
+            products = [
+                p
+                for p in products
+                if any(wanted in fold(f"{s.city} {s.branch}") and s.available > 0 for s in p.stock)
+            ]
+        return products[:limit]
+
+    async def _dense(
+        self,
+        query: str,
+        in_stock_only: bool,
+        category: str | None,
+        brand: str | None,
+        max_price: Decimal | None,
+        k: int,
+    ) -> list[str]:
+        if self._vectors is None or not query.strip():
+            return []
+        conditions: list[dict[str, Any]] = [{"active": {"$eq": True}}]
+        if in_stock_only:
+            conditions.append({"available": {"$gt": 0}})
+        if category:
+            conditions.append({"category": {"$ilike": f"%{category}%"}})
+        if brand:
+            conditions.append({"brand": {"$ilike": f"%{brand}%"}})
+        if max_price is not None:
+            conditions.append({"price": {"$lte": float(max_price)}})
+        hits = await self._vectors.asimilarity_search_with_score(
+            query, k=k, filter={"$and": conditions}
+        )
+        if not hits:
+            return []
+        # Cosine distance: far from the query, or far behind the best hit, the "nearest"
+        # product means something else.
+        cutoff = min(self._max_distance, hits[0][1] + _DISTANCE_MARGIN)
+        return [doc.id for doc, distance in hits if doc.id and distance <= cutoff]
+
+    async def _sparse(
+        self,
+        query: str,
+        in_stock_only: bool,
+        category: str | None,
+        brand: str | None,
+        max_price: Decimal | None,
+        k: int,
+        *,
+        every_word: bool,
+    ) -> list[str]:
         terms = query_terms(query)
-        tsquery = " | ".join(f"{term}:*" for term in terms)
+        tsquery = (" & " if every_word else " | ").join(f"{term}:*" for term in terms)
         code = query.strip().upper()
         if not tsquery and not code:
             return []
         async with self._pool.connection() as conn:
             cursor = await conn.execute(
-                f"SELECT {_PRODUCT_COLUMNS}, "  # noqa: S608 - constants only
-                "ts_rank(p.search_vector, q.query) AS rank "
-                "FROM products p "
-                "CROSS JOIN (SELECT to_tsquery('simple', %(tsquery)s) AS query) q "
-                f"{_STOCK_JOIN}"
                 """
+                SELECT p.item_code
+                FROM products p, to_tsquery('simple', %(tsquery)s) AS q
                 WHERE p.active
-                  AND (p.search_vector @@ q.query OR p.item_code = %(code)s)
-                  AND (%(category)s::text IS NULL OR lower(p.category) = lower(%(category)s))
+                  AND (p.search_vector @@ q OR p.item_code = %(code)s)
+                  AND (%(category)s::text IS NULL OR p.category ILIKE %(category)s)
+                  AND (%(brand)s::text IS NULL OR p.brand ILIKE %(brand)s)
                   AND (%(max_price)s::numeric IS NULL OR p.price <= %(max_price)s)
-                  AND (NOT %(in_stock_only)s OR coalesce(s.total, 0) > 0)
-                ORDER BY (p.item_code = %(code)s) DESC, rank DESC, p.name
+                  AND (NOT %(in_stock_only)s OR p.available > 0)
+                ORDER BY (p.item_code = %(code)s) DESC,
+                         ts_rank(p.search_vector, q) DESC, p.item_code
                 LIMIT %(limit)s
                 """,
                 {
-                    "tsquery": tsquery,
+                    "tsquery": tsquery or "",
                     "code": code,
-                    "category": category,
+                    "category": f"%{category}%" if category else None,
+                    "brand": f"%{brand}%" if brand else None,
                     "max_price": max_price,
                     "in_stock_only": in_stock_only,
-                    "limit": limit,
+                    "limit": k,
                 },
             )
             rows = await cursor.fetchall()
-        return [_product(row) for row in rows]
+        return [row["item_code"] for row in rows]
+
+
+_DISTANCE_MARGIN = 0.08
+
+
+def _reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = 60) -> list[str]:
+    """Merge ranked lists: each item scores the sum of 1 / (k + rank) over the lists."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, code in enumerate(ranking, 1):
+            scores[code] = scores.get(code, 0.0) + 1.0 / (k + rank)
+    return sorted(scores, key=lambda code: scores[code], reverse=True)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
 from typing import Protocol
 
-from storage.models import Customer, Pause, Product, ProductRecord
+from storage.models import Customer, Pause, Product
 
 
 class CustomerStore(Protocol):
@@ -24,11 +23,11 @@ class CatalogStore(Protocol):
         *,
         in_stock_only: bool = True,
         category: str | None = None,
+        brand: str | None = None,
         max_price: Decimal | None = None,
+        place: str | None = None,
         limit: int = 5,
     ) -> list[Product]: ...
-
-    async def save_products(self, records: Sequence[ProductRecord]) -> int: ...
 
 
 class ConversationStore(Protocol):

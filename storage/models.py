@@ -62,6 +62,7 @@ class ProductRecord:
     name: str
     price: Decimal
     description: str = ""
+    specifications: str = ""
     brand: str = ""
     category: str = ""
     unit: str = "unit"

@@ -19,7 +19,6 @@ from redis.asyncio import Redis
 from api.main import create_app
 from api.runtime import Runtime, open_runtime
 from api.settings import Settings
-from ingestion.formats import parse_canonical
 from storage.db import migrate, open_pool
 from storage.embedded import EmbeddedPostgres, EmbeddedRedis
 
@@ -113,9 +112,8 @@ async def app(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Runt
 
 
 async def load_catalog(runtime: Runtime, path: Path) -> None:
-    records, errors = parse_canonical(json.loads(path.read_text(encoding="utf-8")))
-    assert not errors
-    await runtime.services.catalog.save_products(records)
+    report = await runtime.sync_catalog(json.loads(path.read_text(encoding="utf-8")))
+    assert not report.errors
 
 
 async def say(client: httpx.AsyncClient, phone: str, text: str) -> dict[str, Any]:

@@ -55,7 +55,9 @@ class MemoryCatalog:
         *,
         in_stock_only: bool = True,
         category: str | None = None,
+        brand: str | None = None,
         max_price: Decimal | None = None,
+        place: str | None = None,
         limit: int = 5,
     ) -> list[Product]:
         terms = query_terms(query)
@@ -68,9 +70,6 @@ class MemoryCatalog:
             and (not in_stock_only or p.available > 0)
         ]
         return found[:limit]
-
-    async def save_products(self, records: Sequence[ProductRecord]) -> int:
-        return len(records)
 
 
 class MemoryConversations:

@@ -101,10 +101,8 @@ def best_match(phrase: str, candidates: Sequence[dict[str, Any]]) -> dict[str, A
         ).split()
         score = sum(1 for term in terms if any(word.startswith(term) for word in haystack))
         scored.append((score, candidate))
-    scored.sort(key=lambda pair: pair[0], reverse=True)
-    best_score = scored[0][0]
+    best_score = max(score for score, _ in scored)
     if best_score == 0:
         return None
-    if len(scored) > 1 and scored[1][0] == best_score:
-        return None
-    return scored[0][1]
+    # Among equals, the one shown first: "el Samsung" after a list means the first Samsung.
+    return next(candidate for score, candidate in scored if score == best_score)

@@ -47,25 +47,37 @@ async def search_products(
     runtime: ToolRuntime[Context, ConversationState],
     in_stock_only: bool = True,
     category: str | None = None,
+    brand: str | None = None,
     max_price: Annotated[float | None, Field(ge=0)] = None,
+    city: str | None = None,
     limit: Annotated[int, Field(ge=1, le=20)] = 5,
 ) -> str:
-    """Search the store's catalog by what the customer says (any language, brands, codes).
+    """Search the store's catalog by meaning and words (any language, brands, item codes).
 
-    Returns JSON: `results` (products with price and availability) and, when nothing in
-    stock matches, `unavailable` (matching products that are out of stock right now).
+    Filters: in stock only, category, brand, max price, city or branch. Returns JSON:
+    `results` (products with price and availability) and `unavailable` (the closest
+    matches that are out of stock right now, when they match better than what is in stock).
     """
     catalog = (await services_of(runtime.context)).catalog
     ceiling = Decimal(str(max_price)) if max_price is not None else None
-    found = await catalog.search(
-        query, in_stock_only=in_stock_only, category=category, max_price=ceiling, limit=limit
-    )
+    filters: dict[str, Any] = {
+        "category": category,
+        "brand": brand,
+        "max_price": ceiling,
+        "place": city,
+    }
+    found = await catalog.search(query, in_stock_only=in_stock_only, limit=limit, **filters)
     answer: dict[str, Any] = {"query": query, "results": [product_summary(p) for p in found]}
-    if in_stock_only and not found:
-        unavailable = await catalog.search(
-            query, in_stock_only=False, category=category, max_price=ceiling, limit=3
-        )
-        answer["unavailable"] = [product_summary(p) for p in unavailable]
+    if in_stock_only:
+        best = await catalog.search(query, in_stock_only=False, limit=2, **filters)
+        in_results = {p.item_code for p in found}
+        answer["unavailable"] = [
+            product_summary(p)
+            for p in best
+            if p.available <= 0
+            and p.item_code not in in_results
+            and (not found or best.index(p) == 0)
+        ]
     return json.dumps(answer, ensure_ascii=False)
 
 

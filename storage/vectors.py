@@ -1,0 +1,47 @@
+"""The product vectors as a LangChain `PGVectorStore` over the `products` table itself.
+
+No second table: the store reads the product's own embedding, with name, brand, category,
+price, active and available as metadata columns, so filters run inside the same query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from langchain_core.embeddings import Embeddings
+from langchain_postgres import PGEngine, PGVectorStore
+from sqlalchemy.ext.asyncio import create_async_engine
+
+METADATA_COLUMNS = ["name", "brand", "category", "price", "active", "available"]
+
+
+def sqlalchemy_url(url: str) -> str:
+    """postgresql://… (psycopg) → postgresql+psycopg://… (SQLAlchemy with psycopg 3)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@asynccontextmanager
+async def open_vector_store(
+    database_url: str, embeddings: Embeddings, *, pool_size: int = 5
+) -> AsyncIterator[PGVectorStore]:
+    engine = create_async_engine(
+        sqlalchemy_url(database_url), pool_size=pool_size, pool_pre_ping=True
+    )
+    try:
+        store = await PGVectorStore.create(
+            PGEngine.from_engine(engine),
+            embedding_service=embeddings,
+            table_name="products",
+            id_column="item_code",
+            content_column="name",
+            embedding_column="embedding",
+            metadata_columns=METADATA_COLUMNS,
+            metadata_json_column=None,
+        )
+        yield store
+    finally:
+        await engine.dispose()
