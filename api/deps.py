@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Header, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.runtime import Runtime
@@ -21,7 +21,7 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def require_operator(
+async def require_operator(
     runtime: RuntimeDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
@@ -37,3 +37,34 @@ def require_operator(
 
 
 OperatorDep = Depends(require_operator)
+
+
+def _key_matches(given: str | None, expected: str) -> bool:
+    return bool(expected) and secrets.compare_digest((given or "").encode(), expected.encode())
+
+
+async def require_receiver(
+    runtime: RuntimeDep,
+    x_api_key: Annotated[str | None, Header(description="RECEIVER_API_KEY")] = None,
+) -> None:
+    """The inventory fetcher authenticates with `X-API-Key: <RECEIVER_API_KEY>`."""
+    if not _key_matches(x_api_key, runtime.settings.receiver_api_key.get_secret_value()):
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing or invalid X-API-Key")
+
+
+async def require_receiver_or_operator(
+    runtime: RuntimeDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    x_api_key: Annotated[str | None, Header(description="RECEIVER_API_KEY")] = None,
+) -> None:
+    settings = runtime.settings
+    token = credentials.credentials if credentials else None
+    if _key_matches(x_api_key, settings.receiver_api_key.get_secret_value()) or _key_matches(
+        token, settings.admin_api_token.get_secret_value()
+    ):
+        return
+    raise HTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        "missing or invalid X-API-Key or operator token",
+        headers={"WWW-Authenticate": "Bearer"},
+    )

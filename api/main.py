@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.routes import chat, customers, health
+from api.routes import chat, customers, health, ingest, products
 from api.runtime import open_runtime
 from api.settings import Settings
 
@@ -19,7 +21,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_runtime(settings) as runtime:
             app.state.runtime = runtime
-            yield
+            worker = asyncio.create_task(runtime.worker.run(), name="ingest-worker")
+            try:
+                yield
+            finally:
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
 
     app = FastAPI(
         title="Store Assistant",
@@ -30,4 +38,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(chat.router)
     app.include_router(customers.router)
+    app.include_router(ingest.router)
+    app.include_router(products.router)
     return app

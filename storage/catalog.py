@@ -36,6 +36,12 @@ def search_text(record: ProductRecord) -> str:
     )
 
 
+def _decimal(value: object) -> Decimal:
+    """A JSON number as an exact decimal, without float noise ("4.0" → 4)."""
+    number = Decimal(str(value))
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
+
+
 def _product(row: dict[str, Any]) -> Product:
     lines = row["stock"] if isinstance(row["stock"], list) else json.loads(row["stock"])
     return Product(
@@ -53,7 +59,7 @@ def _product(row: dict[str, Any]) -> Product:
                 warehouse=line["warehouse"],
                 branch=line["branch"],
                 city=line["city"],
-                quantity=Decimal(str(line["quantity"])),
+                quantity=_decimal(line["quantity"]),
             )
             for line in lines
         ),

@@ -1,0 +1,145 @@
+"""The inventory fetcher's endpoint, and the status of what it sent."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from pydantic import BaseModel
+
+from api.deps import RuntimeDep, require_receiver, require_receiver_or_operator
+from api.runtime import now_version
+from ingestion.worker import payload_items
+
+router = APIRouter(tags=["ingestion"])
+
+
+class JobAccepted(BaseModel):
+    job_id: uuid.UUID
+
+
+class JobCounts(BaseModel):
+    received: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    embedded: int = 0
+    deactivated: int = 0
+    rejected: int = 0
+
+
+class JobError(BaseModel):
+    position: int
+    item_code: str | None
+    reason: str
+
+
+class JobOut(BaseModel):
+    job_id: uuid.UUID
+    status: Literal["queued", "running", "done", "failed"]
+    counts: JobCounts
+    errors: list[JobError]
+    failure: str | None = None
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"body larger than {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise HTTPException(
+                status.HTTP_413_CONTENT_TOO_LARGE, f"body larger than {limit} bytes"
+            )
+    return bytes(body)
+
+
+def _version(sequence: int | None, payload: object) -> int:
+    """The snapshot's version: `sequence` (query or body), else `timestamp` (ms), else now."""
+    if sequence is not None:
+        return sequence
+    if isinstance(payload, dict):
+        for key in ("sequence", "timestamp"):
+            value = payload.get(key)
+            if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+                return value
+    return now_version()
+
+
+@router.post(
+    "/api/receive-products",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobAccepted,
+    dependencies=[Depends(require_receiver)],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "oneOf": [
+                            {"type": "array", "items": {"type": "object"}},
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "products": {"type": "array", "items": {"type": "object"}},
+                                    "sequence": {"type": "integer"},
+                                },
+                            },
+                        ]
+                    }
+                }
+            },
+        }
+    },
+)
+async def receive_products(
+    request: Request,
+    runtime: RuntimeDep,
+    full_sync: Annotated[bool, Query(description="absent products become inactive")] = False,
+    sequence: Annotated[int | None, Query(ge=0, description="snapshot version")] = None,
+) -> JobAccepted:
+    """Accept a catalog snapshot (whole or partial) in the fetcher or canonical format.
+
+    The job is stored before this answers, then processed in the background; poll
+    `GET /api/ingest/jobs/{job_id}`.
+    """
+    body = await _read_body(request, runtime.settings.max_ingest_bytes)
+    try:
+        payload = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"malformed JSON: {error}") from None
+    try:
+        items = payload_items(payload)
+    except ValueError as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
+    job_id = await runtime.jobs.create(
+        source="api",
+        full_sync=full_sync,
+        version=_version(sequence, payload),
+        payload=json.dumps(items, ensure_ascii=False),
+    )
+    runtime.worker.notify()
+    return JobAccepted(job_id=job_id)
+
+
+@router.get(
+    "/api/ingest/jobs/{job_id}",
+    response_model=JobOut,
+    dependencies=[Depends(require_receiver_or_operator)],
+)
+async def ingest_job(job_id: uuid.UUID, runtime: RuntimeDep) -> JobOut:
+    job = await runtime.jobs.get(job_id)
+    if job is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "job not found")
+    return JobOut(
+        job_id=job.id,
+        status=job.status,
+        counts=JobCounts(**job.counts),
+        errors=[JobError(**e) for e in job.errors],
+        failure=job.failure,
+    )
