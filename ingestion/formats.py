@@ -205,12 +205,34 @@ def _merge(first: ProductRecord, later: ProductRecord) -> ProductRecord:
     return replace(later, stock=tuple(stock.values()), **texts)
 
 
+_ITEM_KEYS = (
+    "itemCode",
+    "itemName",
+    "description",
+    "specifitacion",
+    "category",
+    "subCategory",
+    "brand",
+    "price",
+    "currency",
+    "unit",
+    "availability",
+)
+
+
+def _item_fields(item: dict[str, Any]) -> tuple[Any, ...]:
+    """A fetcher record's item-level values: what it says beyond its own warehouse."""
+    return tuple(item.get(key) for key in _ITEM_KEYS)
+
+
 def parse_records(items: Sequence[Any]) -> tuple[list[ProductRecord], list[RecordError]]:
     """Validate every record; keep the good ones, explain the bad ones by position.
 
-    Records of the same item are merged (the fetcher sends one per warehouse).
+    Records of the same item are merged (the fetcher sends one per warehouse); when such a
+    record repeats the item's fields exactly, only its warehouse part is validated again.
     """
     records: dict[str, ProductRecord] = {}
+    item_fields: dict[str, tuple[Any, ...]] = {}
     errors: list[RecordError] = []
     for position, item in enumerate(items):
         if not isinstance(item, dict):
@@ -220,14 +242,27 @@ def parse_records(items: Sequence[Any]) -> tuple[list[ProductRecord], list[Recor
         raw_code = item.get("itemCode" if fetcher else "item_code")
         code = str(raw_code).strip().upper() if raw_code not in (None, "") else None
         try:
+            if fetcher and code in records and "whsName" in item:
+                fields = _item_fields(item)
+                if item_fields.get(code) == fields:
+                    line = _Stock.model_validate(item).line()
+                    known = records[code]
+                    records[code] = replace(known, stock=_add_line(known.stock, line))
+                    continue
             model = FetcherProduct if fetcher else CanonicalProduct
             record = model.model_validate(item).record()
         except ValidationError as error:
             errors.append(RecordError(position, code, _reason(error)))
             continue
+        if fetcher and "whsName" in item:
+            item_fields[record.item_code] = _item_fields(item)
         previous = records.get(record.item_code)
         records[record.item_code] = _merge(previous, record) if previous else record
     return list(records.values()), errors
+
+
+def _add_line(stock: tuple[StockLine, ...], line: StockLine) -> tuple[StockLine, ...]:
+    return (*(s for s in stock if s.warehouse != line.warehouse), line)
 
 
 parse_canonical = parse_records
