@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from decimal import Decimal
@@ -116,12 +117,18 @@ class CatalogRepository:
         `place` keeps products available in that city or branch.
         """
         fetch = max(limit * 4, 20) if place else max(limit * 2, 10)
-        dense = await self._dense(query, in_stock_only, category, brand, max_price, fetch)
-        # Words must all match when meaning also ranks (a one-word overlap would outvote
-        # the vectors in the fusion); any word may match when there is nothing else.
-        sparse = await self._sparse(
-            query, in_stock_only, category, brand, max_price, fetch, every_word=bool(dense)
+        # Meaning and words are searched at once; words must all match when meaning
+        # ranks too (a one-word overlap would outvote the vectors in the fusion), any word
+        # may match when there is nothing else.
+        dense, strict = await asyncio.gather(
+            self._dense(query, in_stock_only, category, brand, max_price, fetch),
+            self._sparse(query, in_stock_only, category, brand, max_price, fetch, every_word=True),
         )
+        sparse = strict
+        if not dense and not strict:
+            sparse = await self._sparse(
+                query, in_stock_only, category, brand, max_price, fetch, every_word=False
+            )
         ranked = _reciprocal_rank_fusion([dense, sparse])
         code = query.strip().upper()
         if code in sparse:

@@ -74,7 +74,7 @@ async def test_scenario(path: Path, spec: dict[str, Any], settings: Settings) ->
             body = await say(client, phone, turn["user"])
             _check_turn(number, turn, body)
         after = spec.get("after", {})
-        unchecked = set(after) - {"customer"}
+        unchecked = set(after) - {"customer", "available"}
         assert not unchecked, f"the runner cannot check {unchecked} yet"
         if "customer" in after:
             response = await client.get(f"/api/customers/{phone}", headers=OPERATOR)
@@ -83,3 +83,7 @@ async def test_scenario(path: Path, spec: dict[str, Any], settings: Settings) ->
             assert customer["name"] == after["customer"]["name"]
             if "address_contains" in after["customer"]:
                 assert _plain(after["customer"]["address_contains"]) in _plain(customer["address"])
+        for item_code, units in after.get("available", {}).items():
+            response = await client.get(f"/api/products/{item_code}", headers=OPERATOR)
+            assert response.status_code == 200, response.text
+            assert response.json()["available"] == units, item_code
