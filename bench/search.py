@@ -154,6 +154,7 @@ async def load(pool: Pool, records: list[ProductRecord], distinct: int) -> None:
             "USING hnsw (embedding vector_cosine_ops)"
         )
         print(f"HNSW index built in {time.perf_counter() - started:.0f} s")
+        await conn.execute("SELECT gin_clean_pending_list('products_search_vector_idx')")
         await conn.execute("ANALYZE products")
 
 

@@ -122,6 +122,7 @@ async def sync_catalog(
         full_sync=full_sync,
     )
     counts.deactivated = result.deactivated
+    await writer.tidy(rows_written=result.written + result.reactivated + result.deactivated)
     return SyncReport(counts, errors)
 
 

@@ -189,21 +189,30 @@ class CatalogRepository:
         code = query.strip().upper()
         if not tsquery and not code:
             return []
+        filters = """
+            p.active
+            AND (%(category)s::text IS NULL OR p.category ILIKE %(category)s)
+            AND (%(brand)s::text IS NULL OR p.brand ILIKE %(brand)s)
+            AND (%(max_price)s::numeric IS NULL OR p.price <= %(max_price)s)
+            AND (NOT %(in_stock_only)s OR p.available > 0)
+        """
+        # Ranking every match of a common word is what makes full-text slow on a large
+        # catalog: rank a bounded set of matches instead (all match every word anyway).
         async with self._pool.connection() as conn:
             cursor = await conn.execute(
-                """
-                SELECT p.item_code
-                FROM products p, to_tsquery('simple', %(tsquery)s) AS q
-                WHERE p.active
-                  AND (p.search_vector @@ q OR p.item_code = %(code)s)
-                  AND (%(category)s::text IS NULL OR p.category ILIKE %(category)s)
-                  AND (%(brand)s::text IS NULL OR p.brand ILIKE %(brand)s)
-                  AND (%(max_price)s::numeric IS NULL OR p.price <= %(max_price)s)
-                  AND (NOT %(in_stock_only)s OR p.available > 0)
-                ORDER BY (p.item_code = %(code)s) DESC,
-                         ts_rank(p.search_vector, q) DESC, p.item_code
+                f"""
+                SELECT p.item_code, 1e9 AS rank FROM products p
+                WHERE p.item_code = %(code)s AND {filters}
+                UNION ALL
+                SELECT c.item_code, ts_rank(c.search_vector, to_tsquery('simple', %(tsquery)s))
+                FROM (
+                    SELECT p.item_code, p.search_vector FROM products p
+                    WHERE p.search_vector @@ to_tsquery('simple', %(tsquery)s) AND {filters}
+                    LIMIT %(candidates)s
+                ) c
+                ORDER BY rank DESC, item_code
                 LIMIT %(limit)s
-                """,
+                """,  # noqa: S608 - only constant SQL is interpolated
                 {
                     "tsquery": tsquery or "",
                     "code": code,
@@ -211,14 +220,16 @@ class CatalogRepository:
                     "brand": f"%{brand}%" if brand else None,
                     "max_price": max_price,
                     "in_stock_only": in_stock_only,
-                    "limit": k,
+                    "candidates": _TEXT_CANDIDATES,
+                    "limit": k + 1,
                 },
             )
             rows = await cursor.fetchall()
-        return [row["item_code"] for row in rows]
+        return list(dict.fromkeys(row["item_code"] for row in rows))[:k]
 
 
 _DISTANCE_MARGIN = 0.08
+_TEXT_CANDIDATES = 200
 
 
 def _reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = 60) -> list[str]:

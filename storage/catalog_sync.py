@@ -47,6 +47,8 @@ class ApplyResult:
     deactivated: int
 
 
+_ANALYZE_AFTER_ROWS = 1_000
+
 _PRODUCT_COLUMNS = (
     "item_code",
     "name",
@@ -191,6 +193,16 @@ class CatalogWriter:
                     )
                     deactivated = cur.rowcount
         return ApplyResult(written, reactivated, deactivated)
+
+    async def tidy(self, *, rows_written: int) -> None:
+        """After a sync: merge the full-text index's pending entries (searches scan them
+        one by one until then) and, after a large one, refresh the planner's statistics."""
+        if rows_written <= 0:
+            return
+        async with self._pool.connection() as conn:
+            await conn.execute("SELECT gin_clean_pending_list('products_search_vector_idx')")
+            if rows_written >= _ANALYZE_AFTER_ROWS:
+                await conn.execute("ANALYZE products")
 
     @staticmethod
     async def _replace_stock(
