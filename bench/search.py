@@ -30,7 +30,7 @@ from storage.catalog import CatalogRepository, search_text
 from storage.db import Pool, migrate, open_pool
 from storage.embedded import EmbeddedPostgres
 from storage.models import ProductRecord
-from storage.vectors import open_vector_store
+from storage.vectors import HNSW_EF_SEARCH, open_vector_store
 
 KINDS = [
     ("Televisor", "Televisores"),
@@ -161,6 +161,7 @@ async def load(pool: Pool, records: list[ProductRecord], distinct: int) -> None:
 async def recall_at_10(pool: Pool, queries: list[list[float]]) -> float:
     found = 0
     async with pool.connection() as conn:
+        await conn.execute(f"SET hnsw.ef_search = {HNSW_EF_SEARCH}")  # as the app's engine
         for vector in queries:
             literal = json.dumps(vector)
             async with conn.transaction():
