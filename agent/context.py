@@ -8,7 +8,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from storage.interfaces import CatalogStore, ConversationStore, CustomerStore
+from storage.interfaces import CatalogStore, ConversationStore, CustomerStore, OrderStore
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -18,6 +18,7 @@ class Services:
     customers: CustomerStore
     catalog: CatalogStore
     conversations: ConversationStore
+    orders: OrderStore
     model: BaseChatModel
     store_name: str = "Store Assistant"
     currency: str = "USD"

@@ -73,6 +73,23 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "en": "I'm back. How can I help you?",
         "es": "Aquí estoy de nuevo. ¿En qué te puedo ayudar?",
     },
+    "order_placed": {
+        "en": "Done! Your order {number} is confirmed. Total: {total}. We'll deliver it to "
+        "{address}.",
+        "es": "¡Listo! Tu pedido {number} está confirmado. Total: {total}. Lo entregaremos en "
+        "{address}.",
+    },
+    "order_short": {
+        "en": "Sorry, I couldn't place the order: {name} has only {available} left. Nothing "
+        "was charged or reserved; shall I change the quantity?",
+        "es": "Lo siento, no pude hacer el pedido: de {name} solo quedan {available}. No se "
+        "reservó nada; ¿ajusto la cantidad?",
+    },
+    "order_kept_cart": {
+        "en": "No problem, I haven't placed the order and your cart is still here. What would "
+        "you like to change?",
+        "es": "Sin problema, no hice el pedido y tu carrito sigue igual. ¿Qué quieres cambiar?",
+    },
     "model_unavailable": {
         "en": "Sorry, I'm having trouble right now. Please try again in a moment.",
         "es": "Disculpa, tengo un problema en este momento. Intenta de nuevo en un momento.",

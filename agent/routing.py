@@ -11,10 +11,13 @@ from agent.state import ConversationState
 
 def route_by_stage(
     state: ConversationState,
-) -> Literal["greeting", "verification", "ordering", "end_handoff"]:
-    """Every turn starts where the conversation stands."""
+) -> Literal["greeting", "verification", "ordering", "confirm_order", "end_handoff"]:
+    """Every turn starts where the conversation stands; an open checkout read-back is
+    answered by the confirmation step first."""
     if state.stage == "handoff":
         return "end_handoff"
+    if state.stage == "ordering" and state.checkout_pending:
+        return "confirm_order"
     return state.stage
 
 

@@ -78,5 +78,11 @@ class ConversationState:
     order_complete: bool = False
     """An order was placed in this conversation."""
 
+    checkout_pending: bool = False
+    """The cart was read back at checkout; the next "yes" places the order."""
+
+    last_order_number: str | None = None
+    """The order placed most recently in this conversation."""
+
     handoff_requested: bool = False
     """The customer asked for a person; the bot is silent while the pause lasts."""

@@ -33,6 +33,7 @@ from storage.customers import CustomerRepository
 from storage.db import Pool, migrate, open_pool
 from storage.embedded import EmbeddedPostgres, EmbeddedRedis
 from storage.jobs import JobRepository
+from storage.orders import OrderRepository
 from storage.vectors import open_vector_store
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ def build_services(settings: Settings, pool: Pool, catalog: CatalogRepository) -
         customers=CustomerRepository(pool),
         catalog=catalog,
         conversations=ConversationRepository(pool),
+        orders=OrderRepository(pool),
         model=build_chat_model(
             settings.model,
             base_url=settings.openai_base_url,

@@ -4,8 +4,8 @@
 
 Builds a catalog of N products on an embedded PostgreSQL (or DATABASE_URL). Embedding
 100,000 texts with the offline model would take longer than the benchmark itself, so the
-vectors are the offline embeddings of 2,000 distinct product texts, each reused with a
-little noise: the index holds N distinct, realistically clustered vectors. Then it times
+vectors are the offline embeddings of 5,000 distinct product texts, each reused with
+some noise: the index holds N distinct, realistically clustered vectors. Then it times
 the assistant's full hybrid search (query embedding, pgvector through PGVectorStore,
 full-text, fusion, stock) and compares HNSW's top 10 with an exact scan's.
 """
@@ -128,7 +128,7 @@ async def load(pool: Pool, records: list[ProductRecord], distinct: int) -> None:
             ) as copy,
         ):
             for index, r in enumerate(records):
-                vector = base[index % distinct] + rng.normal(0, 0.02, 512).astype(np.float32)
+                vector = base[index % distinct] + rng.normal(0, 0.04, 512).astype(np.float32)
                 vector /= np.linalg.norm(vector)
                 await copy.write_row(
                     (
@@ -201,7 +201,7 @@ async def main() -> None:
     try:
         await migrate(pool)
         started = time.perf_counter()
-        await load(pool, products(args.products), distinct=min(2000, args.products))
+        await load(pool, products(args.products), distinct=min(5000, args.products))
         print(f"{args.products:,} products loaded in {time.perf_counter() - started:.0f} s")
         async with open_vector_store(url, embedder.service) as vectors:
             catalog = CatalogRepository(pool, vectors)

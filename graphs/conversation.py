@@ -1,4 +1,5 @@
-"""The conversation graph: greeting → verification → ordering ⇄ tools, and handoff.
+"""The conversation graph: greeting → verification → ordering ⇄ tools, the checkout
+confirmation, and handoff.
 
 `builder` is uncompiled so the app can compile it with the Postgres checkpointer;
 `graph` is compiled without one, for LangGraph Studio (which brings its own).
@@ -8,6 +9,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.prebuilt import ToolNode
 
 from agent.context import Context
+from agent.nodes.confirmation import confirm_order
 from agent.nodes.greeting import greeting
 from agent.nodes.handoff import end_handoff, handoff
 from agent.nodes.ordering import ordering
@@ -22,6 +24,7 @@ builder.add_node("read_message", read_message)
 builder.add_node("greeting", greeting)
 builder.add_node("verification", verification)
 builder.add_node("ordering", ordering)
+builder.add_node("confirm_order", confirm_order)
 builder.add_node("tools", ToolNode(TOOLS))
 builder.add_node("handoff", handoff)
 builder.add_node("end_handoff", end_handoff)

@@ -23,7 +23,8 @@ _STOCK_JOIN = """
     LEFT JOIN LATERAL (
         SELECT json_agg(json_build_object(
                    'warehouse', st.warehouse, 'branch', st.branch, 'city', st.city,
-                   'quantity', st.quantity) ORDER BY st.warehouse) AS lines,
+                   'quantity', st.quantity, 'reserved', st.reserved)
+                   ORDER BY st.warehouse) AS lines,
                sum(st.quantity) AS total
         FROM stock st WHERE st.item_code = p.item_code
     ) s ON true
@@ -61,6 +62,7 @@ def _product(row: dict[str, Any]) -> Product:
                 branch=line["branch"],
                 city=line["city"],
                 quantity=_decimal(line["quantity"]),
+                reserved=_decimal(line.get("reserved", 0)),
             )
             for line in lines
         ),

@@ -248,11 +248,21 @@ class CatalogWriter:
             """,
             {"version": version},
         )
+        # Units held by open orders stay held: a re-sync never resurrects sold units.
+        await cur.execute(
+            """
+            UPDATE stock s SET reserved = r.units
+            FROM (SELECT item_code, warehouse, sum(quantity) AS units FROM reservations
+                  WHERE item_code = ANY(%(codes)s) GROUP BY item_code, warehouse) r
+            WHERE s.item_code = r.item_code AND s.warehouse = r.warehouse
+            """,
+            {"codes": codes},
+        )
         await cur.execute(
             """
             UPDATE products p
-            SET available = coalesce(
-                (SELECT sum(s.quantity) FROM stock s WHERE s.item_code = p.item_code), 0)
+            SET available = coalesce((SELECT sum(greatest(s.quantity - s.reserved, 0))
+                                      FROM stock s WHERE s.item_code = p.item_code), 0)
             WHERE p.item_code = ANY(%(codes)s) AND p.stock_version = %(version)s
             """,
             {"codes": codes, "version": version},

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Protocol
+from typing import Literal, Protocol
 
 from storage.models import Customer, Pause, Product
+from storage.orders import Order, OrderStatus, Requested, Shortage
 
 
 class CustomerStore(Protocol):
@@ -28,6 +30,30 @@ class CatalogStore(Protocol):
         place: str | None = None,
         limit: int = 5,
     ) -> list[Product]: ...
+
+
+class OrderStore(Protocol):
+    async def place(
+        self,
+        *,
+        customer_id: int,
+        conversation_id: str,
+        channel: str,
+        delivery_address: str,
+        requested: Sequence[Requested],
+    ) -> Order | Shortage: ...
+
+    async def for_customer(self, customer_id: int, number: str | None = None) -> Order | None: ...
+
+    async def latest_open(self, customer_id: int) -> Order | None: ...
+
+    async def change_status(
+        self,
+        number: str,
+        status: Literal["fulfilled", "cancelled"],
+        *,
+        customer_id: int | None = None,
+    ) -> Order | Literal["not_found"] | OrderStatus: ...
 
 
 class ConversationStore(Protocol):

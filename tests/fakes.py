@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
@@ -13,6 +13,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.runnables import Runnable
 
 from storage.models import Customer, Pause, Product, ProductRecord
+from storage.orders import Order, OrderLine, OrderStatus, Requested, Shortage
 from storage.text import fold, query_terms
 
 
@@ -70,6 +71,54 @@ class MemoryCatalog:
             and (not in_stock_only or p.available > 0)
         ]
         return found[:limit]
+
+
+class MemoryOrders:
+    """Orders without stock: enough for graph tests that never reach a database."""
+
+    def __init__(self) -> None:
+        self.placed: list[Order] = []
+
+    async def place(
+        self,
+        *,
+        customer_id: int,
+        conversation_id: str,
+        channel: str,
+        delivery_address: str,
+        requested: Sequence[Requested],
+    ) -> Order | Shortage:
+        lines = tuple(
+            OrderLine(r.item_code, r.item_code, r.quantity, "unit", Decimal(1)) for r in requested
+        )
+        order = Order(
+            f"T{len(self.placed) + 1:05d}",
+            "confirmed",
+            lines,
+            sum((line.quantity for line in lines), Decimal(0)),
+            "USD",
+            delivery_address,
+            channel,
+            "+10000000000",
+            datetime.now(UTC),
+        )
+        self.placed.append(order)
+        return order
+
+    async def for_customer(self, customer_id: int, number: str | None = None) -> Order | None:
+        return next((o for o in reversed(self.placed) if number in (None, o.number)), None)
+
+    async def latest_open(self, customer_id: int) -> Order | None:
+        return next((o for o in reversed(self.placed) if o.status == "confirmed"), None)
+
+    async def change_status(
+        self,
+        number: str,
+        status: Literal["fulfilled", "cancelled"],
+        *,
+        customer_id: int | None = None,
+    ) -> Order | Literal["not_found"] | OrderStatus:
+        return "not_found"
 
 
 class MemoryConversations:

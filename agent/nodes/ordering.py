@@ -32,6 +32,7 @@ async def ordering(state: ConversationState, runtime: Runtime[Context]) -> dict[
         language=state.language,
         customer=state.customer,
         currency=services.currency,
+        cart=state.cart,
     )
     model = _with_tools(services.model)
     try:

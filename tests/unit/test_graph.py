@@ -16,7 +16,14 @@ from agent.routing import route_after_model, route_after_tools, route_by_stage
 from agent.state import ConversationState
 from graphs.conversation import builder
 from storage.models import ProductRecord, StockLine
-from tests.fakes import FailingModel, MemoryCatalog, MemoryConversations, MemoryCustomers, scripted
+from tests.fakes import (
+    FailingModel,
+    MemoryCatalog,
+    MemoryConversations,
+    MemoryCustomers,
+    MemoryOrders,
+    scripted,
+)
 
 PHONE = "+584141112233"
 CATALOG = [
@@ -48,6 +55,7 @@ class Harness:
             customers=self.customers,
             catalog=MemoryCatalog(CATALOG),
             conversations=self.conversations,
+            orders=MemoryOrders(),
             model=model,
             model_attempts=2,
         )

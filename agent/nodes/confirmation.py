@@ -1,0 +1,57 @@
+"""confirm_order: the answer to the checkout read-back. Plain code, no model: only an
+explicit yes places the order; a no keeps the cart; anything else is a normal message."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from langchain_core.messages import AIMessage
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+
+from agent.context import Context, services_of
+from agent.messages import last_human_text
+from agent.offline.intents import parse_message
+from agent.offline.phrasing import money
+from agent.replies import say
+from agent.state import ConversationState
+from agent.tools.orders import place_order
+
+
+async def confirm_order(
+    state: ConversationState, runtime: Runtime[Context]
+) -> Command[Literal["ordering", "__end__"]]:
+    answer = parse_message(last_human_text(state.messages))[0].kind
+    if answer not in ("yes", "no") or state.customer is None or not state.cart:
+        return Command(update={"checkout_pending": False}, goto="ordering")
+    lang = state.language
+    if answer == "no":
+        reply = say("order_kept_cart", lang)
+        return Command(
+            update={"checkout_pending": False, "messages": [AIMessage(reply)]}, goto="__end__"
+        )
+    services = await services_of(runtime.context)
+    result = await place_order(services, runtime.context, state.customer, list(state.cart))
+    if "order" not in result:
+        reply = say("order_short", lang, name=result["name"], available=result["available"])
+        return Command(
+            update={"checkout_pending": False, "messages": [AIMessage(reply)]}, goto="__end__"
+        )
+    order = result["order"]
+    reply = say(
+        "order_placed",
+        lang,
+        number=order["number"],
+        total=money(order["total"], order["currency"]),
+        address=order["delivery_address"],
+    )
+    return Command(
+        update={
+            "checkout_pending": False,
+            "cart": [],
+            "order_complete": True,
+            "last_order_number": order["number"],
+            "messages": [AIMessage(reply)],
+        },
+        goto="__end__",
+    )

@@ -1,0 +1,222 @@
+"""Cart tools: the cart lives in the conversation state (visible in Studio and the API).
+
+Every change checks live availability (stock − units reserved by open orders) and never
+puts more in the cart than the store can sell.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from langchain_core.messages import ToolMessage
+from langchain_core.tools import tool
+from langgraph.prebuilt import ToolRuntime
+from langgraph.types import Command
+
+from agent.context import Context, services_of
+from agent.state import CartLine, ConversationState
+from agent.tools.catalog import quantity_text
+from storage.models import Product
+
+WHOLE_UNITS = frozenset({"unit", "pack", "dozen"})
+MAX_QUANTITY = Decimal(10_000)
+
+
+def _reply(
+    runtime: ToolRuntime[Context, ConversationState],
+    payload: dict[str, Any],
+    cart: list[CartLine] | None = None,
+) -> Command[None]:
+    update: dict[str, Any] = {
+        "messages": [
+            ToolMessage(json.dumps(payload, ensure_ascii=False), tool_call_id=runtime.tool_call_id)
+        ],
+    }
+    if cart is not None:
+        update["cart"] = cart
+        update["checkout_pending"] = False
+        update["order_started"] = True
+    return Command(update=update)
+
+
+def parse_quantity(value: float | str, unit: str) -> Decimal | str:
+    """A positive quantity in the product's unit, or why not (kg may be fractional)."""
+    try:
+        quantity = Decimal(str(value))
+    except InvalidOperation:
+        return "quantity must be a number"
+    if not quantity.is_finite() or quantity <= 0:
+        return "quantity must be greater than zero"
+    if quantity > MAX_QUANTITY:
+        return f"quantity must be at most {MAX_QUANTITY}"
+    if unit in WHOLE_UNITS and quantity != quantity.to_integral_value():
+        return f"this product is sold by the {unit}: the quantity must be a whole number"
+    return quantity.quantize(Decimal("0.001")).normalize()
+
+
+def cart_view(cart: list[CartLine], currency: str) -> dict[str, Any]:
+    lines = []
+    total = Decimal(0)
+    for line in cart:
+        amount = Decimal(line["quantity"]) * Decimal(line["unit_price"])
+        total += amount
+        lines.append({**line, "line_total": f"{amount:.2f}"})
+    return {"lines": lines, "total": f"{total:.2f}", "currency": currency}
+
+
+async def _sellable(
+    runtime: ToolRuntime[Context, ConversationState], item_code: str
+) -> Product | None:
+    product = await (await services_of(runtime.context)).catalog.get(item_code.strip().upper())
+    return product if product is not None and product.active else None
+
+
+def _set_line(cart: list[CartLine], product: Product, quantity: Decimal) -> list[CartLine]:
+    line = CartLine(
+        item_code=product.item_code,
+        name=product.name,
+        quantity=quantity_text(quantity),
+        unit=product.unit,
+        unit_price=f"{product.price:.2f}",
+    )
+    others = [existing for existing in cart if existing["item_code"] != product.item_code]
+    position = next(
+        (i for i, existing in enumerate(cart) if existing["item_code"] == product.item_code),
+        len(others),
+    )
+    return [*others[:position], line, *others[position:]]
+
+
+async def _put(
+    runtime: ToolRuntime[Context, ConversationState],
+    item_code: str,
+    quantity: float | str,
+    *,
+    add: bool,
+) -> Command[None]:
+    product = await _sellable(runtime, item_code)
+    if product is None:
+        return _reply(runtime, {"error": "not_found", "item_code": item_code})
+    parsed = parse_quantity(quantity, product.unit)
+    if isinstance(parsed, str):
+        return _reply(
+            runtime,
+            {
+                "error": "bad_quantity",
+                "reason": parsed,
+                "item_code": product.item_code,
+                "name": product.name,
+            },
+        )
+    cart = list(runtime.state.cart)
+    current = next(
+        (Decimal(line["quantity"]) for line in cart if line["item_code"] == product.item_code),
+        Decimal(0),
+    )
+    wanted = current + parsed if add else parsed
+    if wanted > product.available:
+        return _reply(
+            runtime,
+            {
+                "error": "short",
+                "item_code": product.item_code,
+                "name": product.name,
+                "unit": product.unit,
+                "requested": quantity_text(wanted),
+                "available": quantity_text(product.available),
+                "in_cart": quantity_text(current),
+            },
+        )
+    cart = _set_line(cart, product, wanted)
+    services = await services_of(runtime.context)
+    return _reply(
+        runtime,
+        {
+            "ok": True,
+            "item_code": product.item_code,
+            "name": product.name,
+            "quantity": quantity_text(wanted),
+            "unit": product.unit,
+            "unit_price": f"{product.price:.2f}",
+            "cart": cart_view(cart, services.currency),
+        },
+        cart,
+    )
+
+
+@tool
+async def add_to_cart(
+    item_code: str, quantity: float, runtime: ToolRuntime[Context, ConversationState]
+) -> Command[None]:
+    """Add a quantity of a product (in its unit: kg may be fractional, units and packs may
+    not) to the cart. Refuses, saying how many are available, when stock is short."""
+    return await _put(runtime, item_code, quantity, add=True)
+
+
+@tool
+async def update_cart_item(
+    item_code: str, quantity: float, runtime: ToolRuntime[Context, ConversationState]
+) -> Command[None]:
+    """Set the quantity of a product already in the cart ("make it 2")."""
+    if not any(line["item_code"] == item_code.strip().upper() for line in runtime.state.cart):
+        return _reply(runtime, {"error": "not_in_cart", "item_code": item_code})
+    return await _put(runtime, item_code, quantity, add=False)
+
+
+@tool
+async def remove_from_cart(
+    item_code: str, runtime: ToolRuntime[Context, ConversationState]
+) -> Command[None]:
+    """Remove a product from the cart."""
+    code = item_code.strip().upper()
+    cart = [line for line in runtime.state.cart if line["item_code"] != code]
+    services = await services_of(runtime.context)
+    if len(cart) == len(runtime.state.cart):
+        return _reply(runtime, {"error": "not_in_cart", "item_code": code})
+    removed = next(line for line in runtime.state.cart if line["item_code"] == code)
+    return _reply(
+        runtime,
+        {
+            "ok": True,
+            "removed": removed["name"],
+            "item_code": code,
+            "cart": cart_view(cart, services.currency),
+        },
+        cart,
+    )
+
+
+@tool
+async def view_cart(runtime: ToolRuntime[Context, ConversationState]) -> str:
+    """The cart: lines with unit prices and line totals, and the total."""
+    services = await services_of(runtime.context)
+    return json.dumps(cart_view(list(runtime.state.cart), services.currency), ensure_ascii=False)
+
+
+@tool
+async def checkout(runtime: ToolRuntime[Context, ConversationState]) -> Command[None]:
+    """Start checkout: read the cart, total and delivery address back to the customer,
+    who must then answer yes to place the order (or no to keep shopping)."""
+    services = await services_of(runtime.context)
+    cart = list(runtime.state.cart)
+    if not cart:
+        return _reply(runtime, {"error": "empty_cart"})
+    customer = runtime.state.customer
+    view = cart_view(cart, services.currency)
+    payload = {
+        "checkout": True,
+        **view,
+        "delivery_address": customer["address"] if customer else "",
+    }
+    return Command(
+        update={
+            "checkout_pending": True,
+            "messages": [
+                ToolMessage(
+                    json.dumps(payload, ensure_ascii=False), tool_call_id=runtime.tool_call_id
+                )
+            ],
+        }
+    )
