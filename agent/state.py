@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from langchain_core.messages import AnyMessage
@@ -35,6 +36,41 @@ class CartLine(TypedDict):
     unit_price: str
 
 
+CLEAR_CART = "*"
+"""A cart change with this item code empties the cart."""
+
+
+def merge_cart(current: list[CartLine], changes: list[CartLine]) -> list[CartLine]:
+    """The cart reducer: each change replaces the line of its product (keeping its place),
+    a quantity of "0" removes it, and CLEAR_CART empties the cart. Tools running in
+    parallel (several items in one message) each send only their own line."""
+    cart = list(current)
+    for change in changes:
+        if change["item_code"] == CLEAR_CART:
+            cart = []
+            continue
+        index = next(
+            (i for i, line in enumerate(cart) if line["item_code"] == change["item_code"]), None
+        )
+        removing = Decimal(change["quantity"]) <= 0
+        if index is None:
+            if not removing:
+                cart.append(change)
+        elif removing:
+            del cart[index]
+        else:
+            cart[index] = change
+    return cart
+
+
+def removal(line: CartLine) -> CartLine:
+    return CartLine(**{**line, "quantity": "0"})
+
+
+def clearing() -> CartLine:
+    return CartLine(item_code=CLEAR_CART, name="", quantity="0", unit="", unit_price="0")
+
+
 class Registration(TypedDict, total=False):
     """What a new customer has told us so far, and which question is open."""
 
@@ -63,7 +99,7 @@ class ConversationState:
     registration: Registration = field(default_factory=lambda: Registration())
     """Answers collected while registering a new customer."""
 
-    cart: list[CartLine] = field(default_factory=list)
+    cart: Annotated[list[CartLine], merge_cart] = field(default_factory=list)
     """Products the customer intends to buy; quantities and prices as decimal strings."""
 
     phone_collected: bool = False

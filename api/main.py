@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.routes import chat, customers, health, ingest, products
+from api.routes import chat, customers, health, ingest, orders, products
 from api.runtime import open_runtime
 from api.settings import Settings
 
@@ -21,13 +21,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_runtime(settings) as runtime:
             app.state.runtime = runtime
-            worker = asyncio.create_task(runtime.worker.run(), name="ingest-worker")
+            tasks = [
+                asyncio.create_task(runtime.worker.run(), name="ingest-worker"),
+                asyncio.create_task(runtime.exporter.run(), name="order-exporter"),
+            ]
             try:
                 yield
             finally:
-                worker.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await worker
+                for task in tasks:
+                    task.cancel()
+                for task in tasks:
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
 
     app = FastAPI(
         title="Store Assistant",
@@ -40,4 +45,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(customers.router)
     app.include_router(ingest.router)
     app.include_router(products.router)
+    app.include_router(orders.router)
     return app

@@ -14,6 +14,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.graph.state import CompiledStateGraph
 from redis.asyncio import Redis
@@ -21,6 +22,7 @@ from redis.asyncio import Redis
 from agent.context import Services
 from agent.models import build_chat_model
 from agent.turns import TurnRunner
+from api.order_export import OrderExporter
 from api.settings import Settings
 from graphs.conversation import builder
 from ingestion.embeddings import Embedder, build_embedder
@@ -56,6 +58,8 @@ class Runtime:
     embedder: Embedder
     jobs: JobRepository
     worker: IngestWorker
+    orders: OrderRepository
+    exporter: OrderExporter
 
     async def sync_catalog(
         self,
@@ -144,4 +148,27 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         worker = IngestWorker(jobs, writer, embedder, poll_seconds=settings.ingest_poll_seconds)
         graph = builder.compile(checkpointer=checkpointer, name="store-assistant")
         turns = TurnRunner(graph, services, redis, lock_seconds=settings.turn_lock_seconds)
-        yield Runtime(settings, pool, redis, services, graph, turns, writer, embedder, jobs, worker)
+        orders = OrderRepository(pool)
+        http = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
+        secret = settings.order_webhook_secret
+        exporter = OrderExporter(
+            orders,
+            http,
+            settings.order_webhook_url,
+            secret=secret.get_secret_value() if secret else None,
+            max_attempts=settings.order_export_max_attempts,
+        )
+        yield Runtime(
+            settings,
+            pool,
+            redis,
+            services,
+            graph,
+            turns,
+            writer,
+            embedder,
+            jobs,
+            worker,
+            orders,
+            exporter,
+        )

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     embeddings: str = "offline"
     embedding_dimensions: int | None = Field(default=None, ge=1, le=16_000)
 
+    order_webhook_url: str | None = None
+    order_webhook_secret: SecretStr | None = None
+    order_export_max_attempts: int = Field(default=8, ge=1, le=100)
+
     admin_api_token: SecretStr = SecretStr(DEFAULT_ADMIN_TOKEN)
     receiver_api_key: SecretStr = SecretStr(DEFAULT_RECEIVER_KEY)
     max_ingest_bytes: int = Field(default=100_000_000, ge=1_000)
@@ -51,7 +55,13 @@ class Settings(BaseSettings):
     turn_lock_seconds: int = Field(default=120, ge=5, le=3600)
 
     @field_validator(
-        "database_url", "redis_url", "openai_base_url", "embedding_dimensions", mode="before"
+        "database_url",
+        "redis_url",
+        "openai_base_url",
+        "embedding_dimensions",
+        "order_webhook_url",
+        "order_webhook_secret",
+        mode="before",
     )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:

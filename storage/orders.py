@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -24,6 +24,7 @@ from storage.text import fold
 
 OrderStatus = Literal["confirmed", "fulfilled", "cancelled"]
 _NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+_OUTBOX_LOCK = 727_274_002
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,53 +439,64 @@ class OrderRepository:
 
     # outbox --------------------------------------------------------------------------
 
-    async def next_event(self) -> OutboxEvent | None:
-        """The oldest undelivered event, if its retry time has come (delivery is in order:
-        a failing event holds back the ones after it until it succeeds or is dead-lettered)."""
-        async with self._pool.connection() as conn:
+    async def deliver_next(
+        self,
+        send: Callable[[OutboxEvent], Awaitable[str | None]],
+        retry_in: Callable[[int], float | None],
+    ) -> bool:
+        """Deliver the oldest pending event if it is due: `send` returns None on success or
+        the error; `retry_in(attempts)` gives the wait before the next try (None: dead
+        letter). Events go out in order, by one process at a time (an advisory lock held
+        for the attempt); False when there was nothing to do."""
+        async with self._pool.connection() as conn, conn.transaction():
+            locked = await (
+                await conn.execute(
+                    "SELECT pg_try_advisory_xact_lock(%(key)s) AS ok", {"key": _OUTBOX_LOCK}
+                )
+            ).fetchone()
+            if locked is None or not locked["ok"]:
+                return False
             row = await (
                 await conn.execute(
                     """
-                SELECT id, event, payload, idempotency_key, attempts, next_attempt_at <= now()
-                       AS due
+                SELECT id, event, payload, idempotency_key, attempts,
+                       next_attempt_at <= now() AS due
                 FROM outbox WHERE status = 'pending' ORDER BY id LIMIT 1
                 """
                 )
             ).fetchone()
-        if row is None or not row["due"]:
-            return None
-        return OutboxEvent(
-            row["id"], row["event"], row["payload"], row["idempotency_key"], row["attempts"]
-        )
-
-    async def delivered(self, event_id: int) -> None:
-        async with self._pool.connection() as conn:
-            await conn.execute(
-                """
-                UPDATE outbox SET status = 'delivered', delivered_at = now(),
-                    attempts = attempts + 1
-                WHERE id = %(id)s
-                """,
-                {"id": event_id},
+            if row is None or not row["due"]:
+                return False
+            event = OutboxEvent(
+                row["id"], row["event"], row["payload"], row["idempotency_key"], row["attempts"]
             )
-
-    async def failed(self, event_id: int, error: str, *, retry_in: float | None) -> None:
-        """Record a failed attempt: retry later, or dead-letter it (retry_in None)."""
-        async with self._pool.connection() as conn:
+            error = await send(event)
+            if error is None:
+                await conn.execute(
+                    """
+                    UPDATE outbox SET status = 'delivered', delivered_at = now(),
+                        attempts = attempts + 1, last_error = NULL
+                    WHERE id = %(id)s
+                    """,
+                    {"id": event.id},
+                )
+                return True
+            wait = retry_in(event.attempts + 1)
             await conn.execute(
                 """
                 UPDATE outbox SET attempts = attempts + 1, last_error = %(error)s,
-                    status = CASE WHEN %(dead)s THEN 'dead' ELSE status END,
+                    status = CASE WHEN %(dead)s THEN 'dead' ELSE 'pending' END,
                     next_attempt_at = now() + %(wait)s
                 WHERE id = %(id)s
                 """,
                 {
-                    "id": event_id,
+                    "id": event.id,
                     "error": error[:1000],
-                    "dead": retry_in is None,
-                    "wait": timedelta(seconds=retry_in or 0),
+                    "dead": wait is None,
+                    "wait": timedelta(seconds=wait or 0),
                 },
             )
+            return True
 
     async def outbox(self, status: str | None = None, limit: int = 100) -> list[OutboxEntry]:
         async with self._pool.connection() as conn:

@@ -14,7 +14,7 @@ from agent.messages import last_human_text
 from agent.offline.intents import parse_message
 from agent.offline.phrasing import money
 from agent.replies import say
-from agent.state import ConversationState
+from agent.state import ConversationState, clearing
 from agent.tools.orders import place_order
 
 
@@ -48,7 +48,7 @@ async def confirm_order(
     return Command(
         update={
             "checkout_pending": False,
-            "cart": [],
+            "cart": [clearing()],
             "order_complete": True,
             "last_order_number": order["number"],
             "messages": [AIMessage(reply)],

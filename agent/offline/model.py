@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
+from decimal import Decimal
+from typing import Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
@@ -23,8 +24,16 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from agent.language import Language, detect_language
 from agent.offline import phrasing
-from agent.offline.intents import Intent, parse_message
-from agent.offline.references import recent_products, resolve, tool_results
+from agent.offline.intents import Intent, ItemRequest, parse_message
+from agent.offline.quantities import Quantity
+from agent.offline.references import (
+    best_match,
+    is_reference,
+    recent_products,
+    resolve,
+    tool_results,
+)
+from storage.text import fold
 
 _LANGUAGE_LINE = re.compile(r"^Language: (es|en)\b", re.MULTILINE)
 
@@ -60,6 +69,11 @@ class OfflineChatModel(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=message)])
 
 
+Call = tuple[str, dict[str, Any]]
+_CART_LINE = re.compile(r"^- (\S+) \| (.+) \| ([\d.]+) (\w+) \| ([\d.]+)$", re.MULTILINE)
+_CART_TOOLS = ("add_to_cart", "update_cart_item", "remove_from_cart")
+
+
 class Planner:
     """Decides the next step of one turn from the transcript."""
 
@@ -73,6 +87,7 @@ class Planner:
             len(tool_results(self.history)) :
         ]
         self.language = _language(messages, self.text)
+        self.cart = _cart(messages)
 
     def next_message(self) -> AIMessage:
         intent = parse_message(self.text)[0]
@@ -113,9 +128,103 @@ class Planner:
         return self._answer_from_results()
 
     def _on_add(self, intent: Intent) -> AIMessage:
-        # Cart tools arrive with ordering; until then, show the products asked for.
-        phrase = " ".join(item.phrase for item in intent.items if item.phrase)
-        return self._on_search(Intent("search", phrase=phrase or self.text))
+        if "add_to_cart" not in self.tools:
+            phrase = " ".join(item.phrase for item in intent.items if item.phrase)
+            return self._on_search(Intent("search", phrase=phrase or self.text))
+        recent = recent_products(self.history)
+        done = {args.get("item_code") for name, args, _ in self.results if name == "add_to_cart"}
+        searched = self._searched()
+        calls: list[Call] = []
+        for item in intent.items:
+            product = self._product_for(item, recent, searched)
+            if product == "search":
+                calls.append(("search_products", {"query": item.phrase}))
+            elif isinstance(product, dict) and product["item_code"] not in done:
+                done.add(product["item_code"])
+                quantity = product_quantity(item.quantity, product)
+                calls.append(
+                    (
+                        "add_to_cart",
+                        {"item_code": product["item_code"], "quantity": float(quantity)},
+                    )
+                )
+        return self._calls(calls) if calls else self._answer_from_results(adding=True)
+
+    def _on_update(self, intent: Intent) -> AIMessage:
+        if "update_cart_item" not in self.tools or self.results:
+            return self._answer_from_results()
+        calls: list[Call] = []
+        for item in intent.items:
+            line = self._cart_line(item.phrase)
+            if line is not None and item.quantity is not None:
+                quantity = product_quantity(
+                    item.quantity, {"unit": line["unit"], "name": line["name"]}
+                )
+                calls.append(
+                    (
+                        "update_cart_item",
+                        {"item_code": line["item_code"], "quantity": float(quantity)},
+                    )
+                )
+        if calls:
+            return self._calls(calls)
+        return self._say(phrasing.cart_change_answer({"error": "not_in_cart"}, self.language, ""))
+
+    def _on_remove(self, intent: Intent) -> AIMessage:
+        if "remove_from_cart" not in self.tools:
+            return self._say(phrasing.small_talk("unknown", self.language))
+        removed = {
+            args.get("item_code") for name, args, _ in self.results if name == "remove_from_cart"
+        }
+        searched = self._searched()
+        calls: list[Call] = []
+        for item in intent.items:
+            line = self._cart_line(item.phrase)
+            if line is None and item.phrase in searched:
+                # Words in another language than the cart's names: let search translate.
+                codes = {p["item_code"] for p in searched[item.phrase].get("results", [])}
+                codes |= {p["item_code"] for p in searched[item.phrase].get("unavailable", [])}
+                line = next((c for c in self.cart if c["item_code"] in codes), None)
+            elif line is None and item.phrase:
+                calls.append(("search_products", {"query": item.phrase, "in_stock_only": False}))
+                continue
+            if line is not None and line["item_code"] not in removed:
+                removed.add(line["item_code"])
+                calls.append(("remove_from_cart", {"item_code": line["item_code"]}))
+        return self._calls(calls) if calls else self._answer_from_results()
+
+    def _on_view_cart(self, intent: Intent) -> AIMessage:
+        return self._answer_from_results() if self.results else self._call("view_cart")
+
+    def _on_checkout(self, intent: Intent) -> AIMessage:
+        return self._answer_from_results() if self.results else self._call("checkout")
+
+    def _on_order_status(self, intent: Intent) -> AIMessage:
+        if self.results:
+            return self._answer_from_results()
+        return self._call("get_order_status", order_number=intent.order_number)
+
+    def _on_cancel_order(self, intent: Intent) -> AIMessage:
+        if self.results:
+            return self._answer_from_results()
+        return self._call("cancel_order", order_number=intent.order_number)
+
+    def _on_yes(self, intent: Intent) -> AIMessage:
+        """A yes to "shall I add those 3?" adds them; any other yes needs a question."""
+        if self.results:
+            return self._answer_from_results(adding=True)
+        last = tool_results(self.history)[-1:] if self.history else []
+        if last and last[0][0] == "add_to_cart" and isinstance(last[0][2], dict):
+            offer = last[0][2]
+            if offer.get("error") == "short" and offer.get("available") not in ("0", None):
+                return self._call(
+                    "add_to_cart",
+                    item_code=offer["item_code"],
+                    quantity=float(
+                        Decimal(offer["available"]) - Decimal(offer.get("in_cart", "0"))
+                    ),
+                )
+        return self._say(phrasing.small_talk("unknown", self.language))
 
     def _on_greeting(self, intent: Intent) -> AIMessage:
         return self._say(phrasing.small_talk("greeting", self.language))
@@ -123,25 +232,130 @@ class Planner:
     def _on_thanks(self, intent: Intent) -> AIMessage:
         return self._say(phrasing.small_talk("thanks", self.language))
 
+    # lookups -----------------------------------------------------------------
+
+    def _searched(self) -> dict[str, dict[str, Any]]:
+        return {
+            str(args.get("query")): content
+            for name, args, content in self.results
+            if name == "search_products" and isinstance(content, dict)
+        }
+
+    def _product_for(
+        self,
+        item: ItemRequest,
+        recent: list[dict[str, Any]],
+        searched: dict[str, dict[str, Any]],
+    ) -> dict[str, Any] | Literal["search"] | None:
+        """The product an item names: a reference to what was shown, a search already done
+        this turn, or "search" when the catalog must be asked first."""
+        if is_reference(item.phrase):
+            return resolve(item.phrase, recent)
+        exact = resolve(item.phrase, recent, every_word=True)
+        if exact is not None:
+            return exact
+        if item.phrase not in searched:
+            return "search"
+        found = searched[item.phrase].get("results") or []
+        return (best_match(item.phrase, found) or found[0]) if found else None
+
+    def _cart_line(self, phrase: str) -> dict[str, Any] | None:
+        if not self.cart:
+            return None
+        if is_reference(phrase):
+            mentioned = [p["item_code"] for p in recent_products(self.history)]
+            for code in mentioned:
+                line = next((c for c in self.cart if c["item_code"] == code), None)
+                if line is not None:
+                    return line
+            return self.cart[-1]
+        return best_match(phrase, self.cart)
+
     # answers -----------------------------------------------------------------
 
-    def _answer_from_results(self) -> AIMessage:
-        parts = []
+    def _answer_from_results(self, *, adding: bool = False) -> AIMessage:
+        lang = self.language
+        parts: list[str] = []
+        cart_view: dict[str, Any] | None = None
         for name, _args, content in self.results:
-            if name == "search_products" and isinstance(content, dict):
-                parts.append(phrasing.search_answer(content, self.language))
-            elif name == "get_product_details" and isinstance(content, dict):
-                parts.append(phrasing.details_answer(content, self.language))
-        return self._say("\n\n".join(parts) or phrasing.small_talk("unknown", self.language))
+            if not isinstance(content, dict):
+                continue
+            if name == "search_products" and (not adding or not content.get("results")):
+                # While adding, found products are reported by the add itself.
+                parts.append(phrasing.search_answer(content, lang))
+            elif name == "get_product_details":
+                parts.append(phrasing.details_answer(content, lang))
+            elif name in _CART_TOOLS:
+                parts.append(phrasing.cart_change_answer(content, lang, name))
+                cart_view = content.get("cart", cart_view)
+            elif name == "view_cart":
+                parts.append(phrasing.cart_answer(content, lang))
+            elif name == "checkout":
+                parts.append(phrasing.checkout_answer(content, lang))
+            elif name in ("get_order_status", "cancel_order"):
+                parts.append(phrasing.order_answer(content, lang, name))
+        changes = sum(1 for name, _, _ in self.results if name in _CART_TOOLS)
+        if changes == 1 and cart_view is not None and cart_view.get("lines"):
+            total = phrasing.money(cart_view["total"], cart_view.get("currency", "USD"))
+            parts.append(
+                f"Total del carrito: {total}." if lang == "es" else f"Cart total: {total}."
+            )
+        return self._say("\n".join(parts) or phrasing.small_talk("unknown", lang))
 
     def _say(self, text: str) -> AIMessage:
         return AIMessage(content=text)
 
     def _call(self, tool: str, **args: Any) -> AIMessage:
-        if tool not in self.tools:
+        return self._calls([(tool, args)])
+
+    def _calls(self, calls: list[Call]) -> AIMessage:
+        usable = [(tool, args) for tool, args in calls if tool in self.tools]
+        if not usable:
             return self._say(phrasing.small_talk("unknown", self.language))
-        call_id = f"call_{uuid.uuid4().hex[:12]}"
-        return AIMessage(content="", tool_calls=[{"name": tool, "args": args, "id": call_id}])
+        return AIMessage(
+            content="",
+            tool_calls=[
+                {"name": tool, "args": args, "id": f"call_{uuid.uuid4().hex[:12]}"}
+                for tool, args in usable
+            ],
+        )
+
+
+_DOZEN_PACK = re.compile(r"docena|dozen|\b12\b|x ?12")
+
+
+def product_quantity(quantity: Quantity | None, product: dict[str, Any]) -> Decimal:
+    """What the shopper asked for, in the product's own unit ("a dozen eggs" is one pack of
+    twelve, or twelve eggs sold by the unit; "500 g" of a product sold by the kg is 0.5)."""
+    if quantity is None:
+        return Decimal(1)
+    unit, amount = product.get("unit", "unit"), quantity.amount
+    if quantity.unit == "dozen":
+        if unit == "dozen" or (unit == "pack" and _DOZEN_PACK.search(fold(product["name"]))):
+            return amount
+        return amount * 12 if unit == "unit" else amount
+    if quantity.unit == "g" and unit == "kg":
+        return amount / 1000
+    if quantity.unit == "lb" and unit == "kg":
+        return (amount * Decimal("0.4536")).quantize(Decimal("0.001"))
+    return amount
+
+
+def _cart(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
+    """The cart as the system prompt lists it (the model sees what an LLM would see)."""
+    for message in messages:
+        if isinstance(message, SystemMessage):
+            return [
+                {
+                    "item_code": code,
+                    "name": name,
+                    "quantity": quantity,
+                    "unit": unit,
+                    "unit_price": price,
+                }
+                for code, name, quantity, unit, price in _CART_LINE.findall(message.text)
+            ]
+    return []
 
 
 def _language(messages: Sequence[BaseMessage], text: str) -> Language:

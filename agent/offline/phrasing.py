@@ -103,3 +103,143 @@ def small_talk(kind: str, lang: Language) -> str:
         },
     }
     return texts.get(kind, texts["unknown"])[lang]
+
+
+_STATUS: dict[str, dict[Language, str]] = {
+    "confirmed": {"en": "confirmed", "es": "confirmado"},
+    "fulfilled": {"en": "delivered (fulfilled)", "es": "entregado"},
+    "cancelled": {"en": "cancelled", "es": "cancelado"},
+}
+
+
+def amount_text(quantity: str, unit: str, lang: Language) -> str:
+    if unit == "kg":
+        return f"{quantity} kg"
+    if unit == "pack":
+        return f"{quantity} {'paquete(s)' if lang == 'es' else 'pack(s)'}"
+    return f"{quantity} ×"
+
+
+def cart_answer(view: dict[str, Any], lang: Language, *, heading: bool = True) -> str:
+    lines = view.get("lines") or []
+    if not lines:
+        return "Tu carrito está vacío." if lang == "es" else "Your cart is empty."
+    currency = view.get("currency", "USD")
+    rows = [
+        f"- {amount_text(line['quantity'], line['unit'], lang)} {line['name']} "
+        f"({money(line['unit_price'], currency)}) = {money(line['line_total'], currency)}"
+        for line in lines
+    ]
+    head = ["Tu carrito:" if lang == "es" else "Your cart:"] if heading else []
+    total = f"Total: {money(view['total'], currency)}"
+    return "\n".join([*head, *rows, total])
+
+
+def cart_change_answer(content: dict[str, Any], lang: Language, kind: str) -> str:
+    """One line about an add / update / remove result."""
+    error = content.get("error")
+    name = content.get("name", content.get("item_code", ""))
+    if error == "short":
+        available, unit = content["available"], content.get("unit", "unit")
+        if available in ("0", "0.0"):
+            return (
+                f"Lo siento, {name} está agotado."
+                if lang == "es"
+                else f"Sorry, {name} is out of stock."
+            )
+        amount = amount_text(available, unit, lang).removesuffix(" ×")
+        if lang == "es":
+            return (
+                f"Solo tenemos {amount} de {name} disponibles (pediste "
+                f"{content['requested']}). ¿Agrego esas {available}?"
+            )
+        return (
+            f"We only have {amount} of {name} available (you asked for "
+            f"{content['requested']}). Shall I add those {available}?"
+        )
+    if error == "bad_quantity":
+        return (
+            f"No pude agregar {name}: {content['reason']}."
+            if lang == "es"
+            else f"I couldn't add {name}: {content['reason']}."
+        )
+    if error in ("not_found", "not_in_cart"):
+        return (
+            "No encontré ese producto en tu carrito."
+            if lang == "es" and error == "not_in_cart"
+            else "No encontré ese producto."
+            if lang == "es"
+            else "That product isn't in your cart."
+            if error == "not_in_cart"
+            else "I couldn't find that product."
+        )
+    if kind == "remove_from_cart":
+        return (
+            f"Quité {content['removed']} del carrito."
+            if lang == "es"
+            else f"Removed {content['removed']} from your cart."
+        )
+    amount = amount_text(content["quantity"], content["unit"], lang)
+    if kind == "update_cart_item":
+        return (
+            f"Listo, ahora tienes {amount} {name}."
+            if lang == "es"
+            else f"Done, you now have {amount} {name}."
+        )
+    price = money(content["unit_price"], content.get("cart", {}).get("currency", "USD"))
+    return (
+        f"Agregué {amount} {name} ({price})."
+        if lang == "es"
+        else f"Added {amount} {name} ({price})."
+    )
+
+
+def checkout_answer(content: dict[str, Any], lang: Language) -> str:
+    if content.get("error") == "empty_cart":
+        return (
+            "Tu carrito está vacío: ¿qué te gustaría pedir?"
+            if lang == "es"
+            else "Your cart is empty: what would you like to order?"
+        )
+    summary = cart_answer(content, lang, heading=False)
+    address = content.get("delivery_address") or "-"
+    if lang == "es":
+        return (
+            f"Este es tu pedido:\n{summary}\nEntrega en: {address}.\n"
+            "¿Confirmamos el pedido? Responde sí o no."
+        )
+    return (
+        f"Here's your order:\n{summary}\nDelivery to: {address}.\n"
+        "Shall I confirm the order? Please answer yes or no."
+    )
+
+
+def order_answer(content: dict[str, Any], lang: Language, kind: str) -> str:
+    error = content.get("error")
+    if error == "not_found":
+        return (
+            "No encontré ese pedido entre tus pedidos."
+            if lang == "es"
+            else "I couldn't find that order among your orders."
+        )
+    if error == "not_cancellable":
+        status = _STATUS[content["status"]][lang]
+        return (
+            f"El pedido {content['order_number']} ya está {status} y no se puede cancelar."
+            if lang == "es"
+            else f"Order {content['order_number']} is already {status} and can't be cancelled."
+        )
+    order = content.get("order", content)
+    status = _STATUS[order["status"]][lang]
+    total = money(order["total"], order.get("currency", "USD"))
+    if kind == "cancel_order":
+        return (
+            f"Tu pedido {order['number']} fue cancelado. Los productos vuelven a estar disponibles."
+            if lang == "es"
+            else f"Your order {order['number']} has been cancelled."
+        )
+    return (
+        f"Tu pedido {order['number']} está {status}. Total: {total}."
+        if lang == "es"
+        else f"Your order {order['number']} is {status}. Total: {total}."
+    )

@@ -74,8 +74,21 @@ def recent_products(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
     return []
 
 
-def resolve(phrase: str, candidates: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
-    """The one candidate the phrase points at, or None when it points at none or several."""
+def is_reference(phrase: str) -> bool:
+    """ "", "the first one", "that one", "el segundo": pointing, not naming."""
+    words = fold(phrase).split()
+    if any(word in _ORDINALS for word in words):
+        return True
+    return bool(_DEICTIC.match(" ".join(w for w in words if w not in ("one", "uno", "una"))))
+
+
+def resolve(
+    phrase: str, candidates: Sequence[dict[str, Any]], *, every_word: bool = False
+) -> dict[str, Any] | None:
+    """The one candidate the phrase points at, or None when it points at none or several.
+
+    With `every_word`, a named product must match all the phrase's words.
+    """
     if not candidates:
         return None
     words = fold(phrase).split()
@@ -83,12 +96,14 @@ def resolve(phrase: str, candidates: Sequence[dict[str, Any]]) -> dict[str, Any]
         if word in _ORDINALS:
             index = _ORDINALS[word]
             return candidates[index] if -len(candidates) <= index < len(candidates) else None
-    if _DEICTIC.match(" ".join(w for w in words if w not in ("one", "uno", "una"))):
+    if is_reference(phrase):
         return candidates[0] if len(candidates) == 1 or not words else None
-    return best_match(phrase, candidates)
+    return best_match(phrase, candidates, every_word=every_word)
 
 
-def best_match(phrase: str, candidates: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+def best_match(
+    phrase: str, candidates: Sequence[dict[str, Any]], *, every_word: bool = False
+) -> dict[str, Any] | None:
     """The candidate whose name, brand or code shares the most words with the phrase."""
     terms = query_terms(phrase)
     if not terms:
@@ -102,7 +117,7 @@ def best_match(phrase: str, candidates: Sequence[dict[str, Any]]) -> dict[str, A
         score = sum(1 for term in terms if any(word.startswith(term) for word in haystack))
         scored.append((score, candidate))
     best_score = max(score for score, _ in scored)
-    if best_score == 0:
+    if best_score == 0 or (every_word and best_score < len(terms)):
         return None
     # Among equals, the one shown first: "el Samsung" after a list means the first Samsung.
     return next(candidate for score, candidate in scored if score == best_score)

@@ -16,7 +16,7 @@ from langgraph.prebuilt import ToolRuntime
 from langgraph.types import Command
 
 from agent.context import Context, services_of
-from agent.state import CartLine, ConversationState
+from agent.state import CartLine, ConversationState, merge_cart, removal
 from agent.tools.catalog import quantity_text
 from storage.models import Product
 
@@ -27,17 +27,16 @@ MAX_QUANTITY = Decimal(10_000)
 def _reply(
     runtime: ToolRuntime[Context, ConversationState],
     payload: dict[str, Any],
-    cart: list[CartLine] | None = None,
+    change: CartLine | None = None,
 ) -> Command[None]:
+    """The tool's answer, and its one cart change (parallel calls each send their own)."""
     update: dict[str, Any] = {
         "messages": [
             ToolMessage(json.dumps(payload, ensure_ascii=False), tool_call_id=runtime.tool_call_id)
         ],
     }
-    if cart is not None:
-        update["cart"] = cart
-        update["checkout_pending"] = False
-        update["order_started"] = True
+    if change is not None:
+        update["cart"] = [change]
     return Command(update=update)
 
 
@@ -73,20 +72,14 @@ async def _sellable(
     return product if product is not None and product.active else None
 
 
-def _set_line(cart: list[CartLine], product: Product, quantity: Decimal) -> list[CartLine]:
-    line = CartLine(
+def _line(product: Product, quantity: Decimal) -> CartLine:
+    return CartLine(
         item_code=product.item_code,
         name=product.name,
         quantity=quantity_text(quantity),
         unit=product.unit,
         unit_price=f"{product.price:.2f}",
     )
-    others = [existing for existing in cart if existing["item_code"] != product.item_code]
-    position = next(
-        (i for i, existing in enumerate(cart) if existing["item_code"] == product.item_code),
-        len(others),
-    )
-    return [*others[:position], line, *others[position:]]
 
 
 async def _put(
@@ -129,21 +122,18 @@ async def _put(
                 "in_cart": quantity_text(current),
             },
         )
-    cart = _set_line(cart, product, wanted)
+    line = _line(product, wanted)
     services = await services_of(runtime.context)
-    return _reply(
-        runtime,
-        {
-            "ok": True,
-            "item_code": product.item_code,
-            "name": product.name,
-            "quantity": quantity_text(wanted),
-            "unit": product.unit,
-            "unit_price": f"{product.price:.2f}",
-            "cart": cart_view(cart, services.currency),
-        },
-        cart,
-    )
+    payload = {
+        "ok": True,
+        "item_code": product.item_code,
+        "name": product.name,
+        "quantity": quantity_text(wanted),
+        "unit": product.unit,
+        "unit_price": f"{product.price:.2f}",
+        "cart": cart_view(merge_cart(cart, [line]), services.currency),
+    }
+    return _reply(runtime, payload, line)
 
 
 @tool
@@ -171,21 +161,19 @@ async def remove_from_cart(
 ) -> Command[None]:
     """Remove a product from the cart."""
     code = item_code.strip().upper()
-    cart = [line for line in runtime.state.cart if line["item_code"] != code]
-    services = await services_of(runtime.context)
-    if len(cart) == len(runtime.state.cart):
+    removed = next((line for line in runtime.state.cart if line["item_code"] == code), None)
+    if removed is None:
         return _reply(runtime, {"error": "not_in_cart", "item_code": code})
-    removed = next(line for line in runtime.state.cart if line["item_code"] == code)
-    return _reply(
-        runtime,
-        {
-            "ok": True,
-            "removed": removed["name"],
-            "item_code": code,
-            "cart": cart_view(cart, services.currency),
-        },
-        cart,
-    )
+    services = await services_of(runtime.context)
+    change = removal(removed)
+    cart = merge_cart(list(runtime.state.cart), [change])
+    payload = {
+        "ok": True,
+        "removed": removed["name"],
+        "item_code": code,
+        "cart": cart_view(cart, services.currency),
+    }
+    return _reply(runtime, payload, change)
 
 
 @tool

@@ -15,7 +15,7 @@ import yaml
 from api.settings import Settings
 from tests.conftest import OPERATOR, SCENARIOS, load_catalog, running_app, say
 
-BUILT = {"verification", "handoff", "search"}
+BUILT = {"verification", "handoff", "search", "ordering", "orders"}
 
 pytestmark = pytest.mark.scenario
 
@@ -74,7 +74,7 @@ async def test_scenario(path: Path, spec: dict[str, Any], settings: Settings) ->
             body = await say(client, phone, turn["user"])
             _check_turn(number, turn, body)
         after = spec.get("after", {})
-        unchecked = set(after) - {"customer", "available"}
+        unchecked = set(after) - {"customer", "available", "orders"}
         assert not unchecked, f"the runner cannot check {unchecked} yet"
         if "customer" in after:
             response = await client.get(f"/api/customers/{phone}", headers=OPERATOR)
@@ -83,6 +83,20 @@ async def test_scenario(path: Path, spec: dict[str, Any], settings: Settings) ->
             assert customer["name"] == after["customer"]["name"]
             if "address_contains" in after["customer"]:
                 assert _plain(after["customer"]["address_contains"]) in _plain(customer["address"])
+        if "orders" in after:
+            response = await client.get(
+                "/api/orders", params={"customer_phone": phone}, headers=OPERATOR
+            )
+            assert response.status_code == 200, response.text
+            got = [
+                (o["status"], sorted((i["item_code"], i["quantity"]) for i in o["items"]))
+                for o in response.json()
+            ]
+            want = [
+                (o["status"], sorted((i["item_code"], float(i["quantity"])) for i in o["items"]))
+                for o in after["orders"]
+            ]
+            assert got == want
         for item_code, units in after.get("available", {}).items():
             response = await client.get(f"/api/products/{item_code}", headers=OPERATOR)
             assert response.status_code == 200, response.text
