@@ -10,7 +10,8 @@ from agent.state import CartLine, CustomerInfo
 LANGUAGE_NAMES: dict[Language, str] = {"en": "English", "es": "Spanish"}
 
 ORDERING_PROMPT = """You are the sales assistant of {store}, chatting with a customer.
-Reply in {language_name}. Language: {language}.
+Reply in {language_name}.
+Language: {language}
 Customer: {customer_name}. Delivery address: {customer_address}.
 Currency: {currency}.
 Cart (item_code | name | quantity unit | unit price):

@@ -377,7 +377,7 @@ def parse_message(text: str) -> list[Intent]:
     if _DETAILS.search(folded):
         return [Intent("details", phrase=_strip(_DETAILS.sub(" ", folded)))]
     code = _CODE.search(text)
-    if code:
+    if code and not _ADD.search(folded) and not _starts_with_quantity(folded):
         kind: IntentKind = "details" if _DETAILS.search(folded) else "search"
         return [Intent(kind, phrase=code.group().upper())]
     folded, max_price = _max_price(folded)

@@ -111,5 +111,12 @@ def test_an_item_code_is_searched_as_written() -> None:
     assert parse_message("EL-TV-SAM-32")[0].phrase == "EL-TV-SAM-32"
 
 
+def test_an_item_code_with_a_quantity_is_an_add() -> None:
+    intent = parse_message("I want 2 GR-APPLE")[0]
+    assert intent.kind == "add"
+    assert intent.items[0].quantity is not None
+    assert intent.items[0].quantity.amount == 2
+
+
 def test_yes_followed_by_a_request_is_not_a_plain_yes() -> None:
     assert parse_message("ok then give me the 3")[0].kind == "add"
