@@ -85,6 +85,12 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "es": "Lo siento, no pude hacer el pedido: de {name} solo quedan {available}. No se "
         "reservó nada; ¿ajusto la cantidad?",
     },
+    "order_sold_out": {
+        "en": "Sorry, I couldn't place the order: {name} just sold out. Nothing was reserved "
+        "and your cart is still here; shall I remove it?",
+        "es": "Lo siento, no pude hacer el pedido: {name} se acaba de agotar. No se reservó "
+        "nada y tu carrito sigue aquí; ¿lo quito?",
+    },
     "order_kept_cart": {
         "en": "No problem, I haven't placed the order and your cart is still here. What would "
         "you like to change?",

@@ -33,7 +33,9 @@ async def confirm_order(
     services = await services_of(runtime.context)
     result = await place_order(services, runtime.context, state.customer, list(state.cart))
     if "order" not in result:
-        reply = say("order_short", lang, name=result["name"], available=result["available"])
+        sold_out = result["available"] in ("0", "0.0")
+        key = "order_sold_out" if sold_out else "order_short"
+        reply = say(key, lang, name=result["name"], available=result["available"])
         return Command(
             update={"checkout_pending": False, "messages": [AIMessage(reply)]}, goto="__end__"
         )
