@@ -13,24 +13,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypedDict
 
 import httpx
+from _service import TOKEN, load_catalog, servers, service
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.graph import END, START, StateGraph
 
-from storage.db import migrate, open_pool
-from storage.embedded import EmbeddedPostgres, EmbeddedRedis
+from storage.db import open_pool
 
 MESSAGES = [
     "hola, ¿tienen arroz?",
@@ -39,14 +33,7 @@ MESSAGES = [
     "show me phones under 200",
     "gracias",
 ]
-TOKEN = "bench-operator-token"  # noqa: S105 - a local benchmark's own token
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+SAMPLE_CATALOG = Path(__file__).resolve().parents[1] / "ingestion" / "data" / "sample_catalog.json"
 
 
 async def _measure(
@@ -127,70 +114,20 @@ async def _service(base_url: str, concurrency: int, turns: int) -> tuple[float, 
         return await _measure(concurrency, turns, turn)
 
 
-async def _wait_ready(base_url: str, process: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient(base_url=base_url) as client:
-        for _ in range(300):
-            if process.poll() is not None:
-                raise SystemExit("the service exited during start-up")
-            try:
-                if (await client.get("/api/health/ready")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise SystemExit("the service did not become ready")
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--turns", type=int, default=20, help="turns per customer")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 50])
     args = parser.parse_args()
 
-    data_dir = Path(tempfile.mkdtemp(prefix="bench-turns-"))
-    postgres = (
-        None
-        if os.environ.get("DATABASE_URL")
-        else EmbeddedPostgres.start(data_dir, delete_on_stop=True)
-    )
-    redis = None if os.environ.get("REDIS_URL") else EmbeddedRedis.start(data_dir)
-    database_url = os.environ.get("DATABASE_URL") or (postgres.uri if postgres else "")
-    redis_url = os.environ.get("REDIS_URL") or (redis.url if redis else "")
-    pool = await open_pool(database_url)
-    await migrate(pool)
-    await pool.close()
-
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "ADMIN_API_TOKEN": TOKEN,
-        "LOG_LEVEL": "WARNING",
-        "MODEL": "offline",
-    }
-    catalog = Path(__file__).resolve().parents[1] / "ingestion" / "data" / "sample_catalog.json"
-    subprocess.run(
-        [sys.executable, "-m", "api.cli", "load-catalog", str(catalog)], env=env, check=True
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)], env=env
-    )
-    base_url = f"http://127.0.0.1:{port}"
     rows = []
-    try:
-        await _wait_ready(base_url, process)
-        for concurrency in args.concurrency:
-            floor = await _floor(database_url, concurrency, args.turns)
-            service = await _service(base_url, concurrency, args.turns)
-            rows.append((concurrency, service, floor))
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        if redis:
-            redis.stop()
-        if postgres:
-            postgres.stop()
+    async with servers("bench-turns-") as found:
+        load_catalog(found, SAMPLE_CATALOG)
+        async with service(found) as base_url:
+            for concurrency in args.concurrency:
+                floor = await _floor(found.database_url, concurrency, args.turns)
+                measured = await _service(base_url, concurrency, args.turns)
+                rows.append((concurrency, measured, floor))
 
     print(f"\nturns through POST /api/chatbot/process, offline model, {args.turns} turns/customer")
     print(
@@ -202,7 +139,7 @@ async def main() -> None:
             f"{concurrency:>9} | {rate:>15.1f} {p50:>8.1f} {p99:>8.1f} | "
             f"{f_rate:>13.1f} {f_p50:>8.1f} {f_p99:>8.1f} | {rate / f_rate:>5.2f}"
         )
-    print(json.dumps({"target": "service >= 0.5 x floor at 50 customers"}))
+    print("target: service >= 0.5 x floor turns/s at 50 customers")
 
 
 if __name__ == "__main__":
