@@ -113,7 +113,9 @@ async def open_catalog(
             extra={"model": embedder.name, "dimensions": embedder.dimensions},
         )
         await writer.resize_embeddings(embedder.dimensions)
-    vectors = await stack.enter_async_context(open_vector_store(database_url, embedder.service))
+    vectors = await stack.enter_async_context(
+        open_vector_store(database_url, embedder.service, pool_size=settings.db_pool_max_size)
+    )
     return CatalogRepository(pool, vectors), writer, embedder
 
 

@@ -13,6 +13,7 @@ import asyncio
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
@@ -44,7 +45,7 @@ class OfflineEmbeddings(Embeddings):
         return [[float(x) for x in row] for row in vectors]
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embed_documents([text])[0]
+        return list(_cached_query_vector(text))
 
     async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
         return await asyncio.to_thread(self.embed_documents, texts)
@@ -52,6 +53,12 @@ class OfflineEmbeddings(Embeddings):
     async def aembed_query(self, text: str) -> list[float]:
         # One short text takes about 2 ms: cheaper in the loop than a hop to a thread.
         return self.embed_query(text)
+
+
+@lru_cache(maxsize=4096)
+def _cached_query_vector(text: str) -> tuple[float, ...]:
+    """Shoppers repeat themselves ("arroz", "leche"): a query is embedded once."""
+    return tuple(OfflineEmbeddings().embed_documents([text])[0])
 
 
 class EmbeddingError(RuntimeError):

@@ -41,6 +41,9 @@ def product_summary(product: Product) -> dict[str, Any]:
     }
 
 
+_UNAVAILABLE_SHOWN = 2
+
+
 @tool
 async def search_products(
     query: str,
@@ -60,23 +63,23 @@ async def search_products(
     """
     catalog = (await services_of(runtime.context)).catalog
     ceiling = Decimal(str(max_price)) if max_price is not None else None
-    filters: dict[str, Any] = {
-        "category": category,
-        "brand": brand,
-        "max_price": ceiling,
-        "place": city,
-    }
-    found = await catalog.search(query, in_stock_only=in_stock_only, limit=limit, **filters)
-    answer: dict[str, Any] = {"query": query, "results": [product_summary(p) for p in found]}
+    # One search, stock or not: what is in stock answers, and out-of-stock products that
+    # match better than the first one in stock are named as unavailable.
+    found = await catalog.search(
+        query,
+        in_stock_only=False,
+        category=category,
+        brand=brand,
+        max_price=ceiling,
+        place=city,
+        limit=limit + _UNAVAILABLE_SHOWN if in_stock_only else limit,
+    )
+    results = [p for p in found if p.available > 0 or not in_stock_only][:limit]
+    answer: dict[str, Any] = {"query": query, "results": [product_summary(p) for p in results]}
     if in_stock_only:
-        best = await catalog.search(query, in_stock_only=False, limit=2, **filters)
-        in_results = {p.item_code for p in found}
+        first_in_stock = next((i for i, p in enumerate(found) if p.available > 0), len(found))
         answer["unavailable"] = [
-            product_summary(p)
-            for p in best
-            if p.available <= 0
-            and p.item_code not in in_results
-            and (not found or best.index(p) == 0)
+            product_summary(p) for p in found[:first_in_stock][:_UNAVAILABLE_SHOWN]
         ]
     return json.dumps(answer, ensure_ascii=False)
 
