@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from agent.phones import normalize_phone
 from api.runtime import Runtime
 
 _bearer = HTTPBearer(auto_error=False, description="ADMIN_API_TOKEN")
@@ -68,3 +69,14 @@ async def require_receiver_or_operator(
         "missing or invalid X-API-Key or operator token",
         headers={"WWW-Authenticate": "Bearer"},
     )
+
+
+def phone_or_422(raw: str, runtime: Runtime, *, where: tuple[str, str]) -> str:
+    """The E.164 form of a phone from a request, or a 422 naming where it came from."""
+    phone = normalize_phone(raw, runtime.settings.default_phone_region)
+    if phone is None:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            [{"loc": list(where), "msg": "not a valid phone number", "type": "value_error"}],
+        )
+    return phone

@@ -7,9 +7,8 @@ from typing import Literal
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field, field_validator
 
-from agent.phones import normalize_phone
 from agent.state import CartLine
-from api.deps import RuntimeDep
+from api.deps import RuntimeDep, phone_or_422
 
 router = APIRouter(tags=["chat"])
 
@@ -66,18 +65,7 @@ async def process_message(body: ChatRequest, runtime: RuntimeDep) -> ChatRespons
             status.HTTP_413_CONTENT_TOO_LARGE,
             f"user_input is longer than {settings.max_message_chars} characters",
         )
-    phone = normalize_phone(body.customer_phone, settings.default_phone_region)
-    if phone is None:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            [
-                {
-                    "loc": ["body", "customer_phone"],
-                    "msg": "not a valid phone number",
-                    "type": "value_error",
-                }
-            ],
-        )
+    phone = phone_or_422(body.customer_phone, runtime, where=("body", "customer_phone"))
     result = await runtime.turns.run(
         channel=body.channel, identity=phone, text=body.user_input, customer_phone=phone
     )

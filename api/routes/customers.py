@@ -5,8 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field
 
-from agent.phones import normalize_phone
-from api.deps import OperatorDep, RuntimeDep
+from api.deps import OperatorDep, RuntimeDep, phone_or_422
 
 router = APIRouter(tags=["operator"], dependencies=[OperatorDep])
 
@@ -22,20 +21,10 @@ class CustomerOut(BaseModel):
     address: str
 
 
-def _phone(raw: str, region: str) -> str:
-    phone = normalize_phone(raw, region)
-    if phone is None:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            [{"loc": ["path", "phone"], "msg": "not a valid phone number", "type": "value_error"}],
-        )
-    return phone
-
-
 @router.put("/api/customers/{phone}", response_model=CustomerOut)
 async def save_customer(phone: str, body: CustomerBody, runtime: RuntimeDep) -> CustomerOut:
     """Create the customer, or update their name and address."""
-    number = _phone(phone, runtime.settings.default_phone_region)
+    number = phone_or_422(phone, runtime, where=("path", "phone"))
     customer = await runtime.services.customers.save(
         number, body.name.strip(), body.address.strip()
     )
@@ -44,7 +33,7 @@ async def save_customer(phone: str, body: CustomerBody, runtime: RuntimeDep) -> 
 
 @router.get("/api/customers/{phone}", response_model=CustomerOut)
 async def get_customer(phone: str, runtime: RuntimeDep) -> CustomerOut:
-    number = _phone(phone, runtime.settings.default_phone_region)
+    number = phone_or_422(phone, runtime, where=("path", "phone"))
     customer = await runtime.services.customers.get_by_phone(number)
     if customer is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "customer not found")

@@ -8,8 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel
 
-from agent.phones import normalize_phone
-from api.deps import OperatorDep, RuntimeDep
+from api.deps import OperatorDep, RuntimeDep, phone_or_422
 from storage.orders import Order, order_payload
 
 router = APIRouter(tags=["operator"], dependencies=[OperatorDep])
@@ -59,18 +58,7 @@ async def list_orders(
     runtime: RuntimeDep, customer_phone: Annotated[str, Query(min_length=1, max_length=40)]
 ) -> list[OrderOut]:
     """The customer's orders, oldest first."""
-    phone = normalize_phone(customer_phone, runtime.settings.default_phone_region)
-    if phone is None:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            [
-                {
-                    "loc": ["query", "customer_phone"],
-                    "msg": "not a valid phone number",
-                    "type": "value_error",
-                }
-            ],
-        )
+    phone = phone_or_422(customer_phone, runtime, where=("query", "customer_phone"))
     return [_out(order) for order in await runtime.orders.list_for_phone(phone)]
 
 
