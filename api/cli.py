@@ -74,6 +74,7 @@ def _serve(settings: Settings, host: str | None, port: int | None, *, demo: bool
         code = asyncio.run(_ingest(settings, _sample_catalog(), full_sync=False, version=None))
         if code:
             return code
+        asyncio.run(_demo_customer(settings))
     host, port = host or settings.host, port or settings.port
     print(f"Store Assistant on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
@@ -84,6 +85,17 @@ def _sample_catalog() -> list[Any]:
     text = (resources.files("ingestion") / "data" / SAMPLE_CATALOG).read_text(encoding="utf-8")
     items: list[Any] = json.loads(text)
     return items
+
+
+DEMO_CUSTOMER = ("+584141112233", "Ana Pérez", "Av. Libertador 10, Caracas")
+
+
+async def _demo_customer(settings: Settings) -> None:
+    """A known customer, so the demo can be asked for products straight away."""
+    async with open_runtime(settings) as runtime:
+        if await runtime.services.customers.get_by_phone(DEMO_CUSTOMER[0]) is None:
+            await runtime.services.customers.save(*DEMO_CUSTOMER)
+    print(f"demo customer: {DEMO_CUSTOMER[1]}, {DEMO_CUSTOMER[0]} (other phones register)")
 
 
 async def _ingest(
