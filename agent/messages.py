@@ -26,6 +26,14 @@ def reply_of_turn(messages: Sequence[AnyMessage]) -> str:
     return "\n\n".join(reversed(parts))
 
 
+def turn_messages(messages: Sequence[AnyMessage]) -> list[AnyMessage]:
+    """The messages of the latest turn: the customer's last message and what followed."""
+    for index in range(len(messages) - 1, -1, -1):
+        if isinstance(messages[index], HumanMessage):
+            return list(messages[index:])
+    return []
+
+
 def recent_window(messages: Sequence[AnyMessage], turns: int = 12) -> list[AnyMessage]:
     """The last `turns` customer turns, cut at a customer message so tool calls stay paired."""
     humans = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]

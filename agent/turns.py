@@ -17,9 +17,12 @@ from langchain_core.messages import HumanMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
 from redis.asyncio import Redis
+from redis.asyncio.lock import Lock
 
 from agent.context import Context, Services
-from agent.messages import reply_of_turn
+from agent.language import Language
+from agent.messages import reply_of_turn, turn_messages
+from agent.offline.references import tool_results
 from agent.state import CartLine, Stage
 
 log = logging.getLogger(__name__)
@@ -32,12 +35,44 @@ def conversation_id_for(channel: str, identity: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Choice:
+    """Something the customer can pick instead of typing (a button or a list row)."""
+
+    id: str
+    title: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class TurnResult:
     reply: str
     conversation_id: str
     stage: Stage
     cart: list[CartLine] = field(default_factory=list)
     paused: bool = False
+    language: Language = "en"
+    buttons: list[Choice] = field(default_factory=list)
+    """Quick answers to the reply's question (confirm or change an order)."""
+    products: list[Choice] = field(default_factory=list)
+    """The products this reply listed, for channels that can show a pick list."""
+
+
+def _buttons(state: dict[str, Any]) -> list[Choice]:
+    if not state.get("checkout_pending"):
+        return []
+    if state.get("language") == "es":
+        return [Choice("yes", "Sí, confirmar"), Choice("no", "Cambiar algo")]
+    return [Choice("yes", "Yes, confirm"), Choice("no", "Change something")]
+
+
+def _products(messages: list[Any]) -> list[Choice]:
+    for name, _args, content in reversed(tool_results(turn_messages(messages))):
+        if name == "search_products" and isinstance(content, dict):
+            return [
+                Choice(p["item_code"], p["name"], f"{p['price']} {p['currency']}")
+                for p in content.get("results", [])
+            ]
+    return []
 
 
 class TurnRunner:
@@ -59,45 +94,64 @@ class TurnRunner:
     ) -> TurnResult:
         """Process one customer message and return what the assistant answers."""
         conversation_id = conversation_id_for(channel, identity)
-        config: RunnableConfig = {"configurable": {"thread_id": conversation_id}}
-        lock = self._redis.lock(
+        async with self.lock(conversation_id):
+            return await self.run_locked(
+                conversation_id=conversation_id,
+                channel=channel,
+                text=text,
+                customer_phone=customer_phone,
+            )
+
+    def lock(self, conversation_id: str) -> Lock:
+        """One turn at a time per conversation, across processes: a Redis lock that
+        outlives a slow model call and is released only by its owner."""
+        return self._redis.lock(
             f"turn-lock:{conversation_id}",
             timeout=self._lock_seconds,
             blocking_timeout=self._lock_seconds,
         )
-        async with lock:
-            conversations = self._services.conversations
-            message = HumanMessage(text)
-            if await conversations.start_turn(conversation_id, channel):
-                # A person is handling this conversation: keep the message, say nothing.
-                await self._graph.aupdate_state(config, {"messages": [message]}, as_node="handoff")
-                values = (await self._graph.aget_state(config)).values
-                return TurnResult(
-                    "",
-                    conversation_id,
-                    values.get("stage", "handoff"),
-                    list(values.get("cart", [])),
-                    paused=True,
-                )
-            context = Context(
-                channel=channel,
-                customer_phone=customer_phone,
-                conversation_id=conversation_id,
-                services=self._services,
+
+    async def run_locked(
+        self, *, conversation_id: str, channel: str, text: str, customer_phone: str | None
+    ) -> TurnResult:
+        """`run`, for a caller that already holds the conversation's lock."""
+        config: RunnableConfig = {"configurable": {"thread_id": conversation_id}}
+        conversations = self._services.conversations
+        message = HumanMessage(text)
+        if await conversations.start_turn(conversation_id, channel):
+            # A person is handling this conversation: keep the message, say nothing.
+            await self._graph.aupdate_state(config, {"messages": [message]}, as_node="handoff")
+            values = (await self._graph.aget_state(config)).values
+            return TurnResult(
+                "",
+                conversation_id,
+                values.get("stage", "handoff"),
+                list(values.get("cart", [])),
+                paused=True,
+                language=values.get("language", "en"),
             )
-            state = await self._graph.ainvoke(
-                {"messages": [message]}, config, context=context, durability="exit"
-            )
-            customer = state.get("customer")
-            await conversations.record_activity(
-                conversation_id, channel, customer["id"] if customer else None, state["stage"]
-            )
+        context = Context(
+            channel=channel,
+            customer_phone=customer_phone,
+            conversation_id=conversation_id,
+            services=self._services,
+        )
+        state = await self._graph.ainvoke(
+            {"messages": [message]}, config, context=context, durability="exit"
+        )
+        customer = state.get("customer")
+        await conversations.record_activity(
+            conversation_id, channel, customer["id"] if customer else None, state["stage"]
+        )
         return TurnResult(
             reply=reply_of_turn(state["messages"]),
             conversation_id=conversation_id,
             stage=state["stage"],
             cart=list(state.get("cart", [])),
             paused=state["stage"] == "handoff",
+            language=state.get("language", "en"),
+            buttons=_buttons(state),
+            products=_products(list(state["messages"])),
         )
 
     async def state_of(self, conversation_id: str) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from storage.db import Pool
@@ -69,6 +69,78 @@ class ConversationRepository:
             )
             row = await cursor.fetchone()
         return _pause(row) if row else None
+
+    async def accept_message(self, channel: str, message_id: str, conversation_id: str) -> bool:
+        """Record an inbound message once: False when it was seen before (a redelivery)."""
+        async with self._pool.connection() as conn, conn.transaction():
+            cursor = await conn.execute(
+                """
+                INSERT INTO processed_messages (channel, message_id, conversation_id)
+                VALUES (%(channel)s, %(id)s, %(conversation)s)
+                ON CONFLICT DO NOTHING
+                """,
+                {"channel": channel, "id": message_id, "conversation": conversation_id},
+            )
+            if cursor.rowcount == 0:
+                return False
+            await conn.execute(
+                """
+                INSERT INTO conversations (id, channel, last_inbound_at)
+                VALUES (%(conversation)s, %(channel)s, now())
+                ON CONFLICT (id) DO UPDATE SET last_inbound_at = now(), last_activity_at = now()
+                """,
+                {"channel": channel, "conversation": conversation_id},
+            )
+            return True
+
+    async def last_inbound(self, conversation_id: str) -> datetime | None:
+        async with self._pool.connection() as conn:
+            row = await (
+                await conn.execute(
+                    "SELECT last_inbound_at FROM conversations WHERE id = %(id)s",
+                    {"id": conversation_id},
+                )
+            ).fetchone()
+        return row["last_inbound_at"] if row else None
+
+    async def record_sent(self, channel: str, conversation_id: str, message_id: str) -> None:
+        async with self._pool.connection() as conn:
+            await conn.execute(
+                """
+                INSERT INTO outbound_messages (id, channel, conversation_id)
+                VALUES (%(id)s, %(channel)s, %(conversation)s) ON CONFLICT (id) DO NOTHING
+                """,
+                {"id": message_id, "channel": channel, "conversation": conversation_id},
+            )
+
+    async def record_status(self, message_id: str, status: str) -> bool:
+        """A delivery status from the platform (sent, delivered, read, failed)."""
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(
+                """
+                UPDATE outbound_messages SET status = %(status)s, updated_at = now()
+                WHERE id = %(id)s
+                """,
+                {"id": message_id, "status": status},
+            )
+            return cursor.rowcount > 0
+
+    async def record_send_failure(
+        self, channel: str, conversation_id: str, reply_to: str | None, error: str
+    ) -> None:
+        async with self._pool.connection() as conn:
+            await conn.execute(
+                """
+                INSERT INTO send_failures (channel, conversation_id, reply_to, error)
+                VALUES (%(channel)s, %(conversation)s, %(reply_to)s, %(error)s)
+                """,
+                {
+                    "channel": channel,
+                    "conversation": conversation_id,
+                    "reply_to": reply_to,
+                    "error": error[:1000],
+                },
+            )
 
     async def exists(self, conversation_id: str) -> bool:
         async with self._pool.connection() as conn:
