@@ -96,6 +96,14 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "you like to change?",
         "es": "Sin problema, no hice el pedido y tu carrito sigue igual. ¿Qué quieres cambiar?",
     },
+    "please_write": {
+        "en": "Sorry, I can't listen to voice notes here. Could you write your message?",
+        "es": "Disculpa, por aquí no puedo escuchar notas de voz. ¿Me lo escribes?",
+    },
+    "unsupported_message": {
+        "en": "Sorry, I can only read text messages. Could you write what you need?",
+        "es": "Disculpa, solo puedo leer mensajes de texto. ¿Me escribes lo que necesitas?",
+    },
     "model_unavailable": {
         "en": "Sorry, I'm having trouble right now. Please try again in a moment.",
         "es": "Disculpa, tengo un problema en este momento. Intenta de nuevo en un momento.",

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.routes import chat, customers, health, ingest, orders, products
+from api.routes import chat, customers, health, ingest, orders, products, whatsapp
 from api.runtime import open_runtime
 from api.settings import Settings
 
@@ -24,10 +24,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             tasks = [
                 asyncio.create_task(runtime.worker.run(), name="ingest-worker"),
                 asyncio.create_task(runtime.exporter.run(), name="order-exporter"),
+                asyncio.create_task(runtime.inbox.run_sweeper(), name="inbox-sweeper"),
             ]
             try:
                 yield
             finally:
+                # Turns already queued by webhooks finish before the pools close.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(runtime.inbox.drain(), timeout=30)
                 for task in tasks:
                     task.cancel()
                 for task in tasks:
@@ -46,4 +50,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ingest.router)
     app.include_router(products.router)
     app.include_router(orders.router)
+    app.include_router(whatsapp.router)
     return app

@@ -22,6 +22,8 @@ from redis.asyncio import Redis
 from agent.context import Services
 from agent.models import build_chat_model
 from agent.turns import TurnRunner
+from api.channels.whatsapp import WhatsAppChannel
+from api.inbox import Inbox
 from api.order_export import OrderExporter
 from api.settings import Settings
 from graphs.conversation import builder
@@ -60,6 +62,8 @@ class Runtime:
     worker: IngestWorker
     orders: OrderRepository
     exporter: OrderExporter
+    whatsapp: WhatsAppChannel
+    inbox: Inbox
 
     async def sync_catalog(
         self,
@@ -160,6 +164,22 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             secret=secret.get_secret_value() if secret else None,
             max_attempts=settings.order_export_max_attempts,
         )
+        conversations = ConversationRepository(pool)
+        access = settings.whatsapp_access_token
+        whatsapp = WhatsAppChannel(
+            http,
+            conversations,
+            base_url=settings.whatsapp_api_base_url,
+            phone_number_id=settings.whatsapp_phone_number_id,
+            access_token=access.get_secret_value() if access else "",
+        )
+        inbox = Inbox(
+            redis,
+            turns,
+            conversations,
+            {"whatsapp": whatsapp},
+            burst_ms=settings.burst_window_ms,
+        )
         yield Runtime(
             settings,
             pool,
@@ -173,4 +193,6 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             worker,
             orders,
             exporter,
+            whatsapp,
+            inbox,
         )

@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     order_webhook_secret: SecretStr | None = None
     order_export_max_attempts: int = Field(default=8, ge=1, le=100)
 
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_access_token: SecretStr | None = None
+    whatsapp_phone_number_id: str = ""
+    whatsapp_api_base_url: str = "https://graph.facebook.com/v21.0"
+    burst_window_ms: int = Field(default=1500, ge=0, le=60_000)
+
     admin_api_token: SecretStr = SecretStr(DEFAULT_ADMIN_TOKEN)
     receiver_api_key: SecretStr = SecretStr(DEFAULT_RECEIVER_KEY)
     max_ingest_bytes: int = Field(default=100_000_000, ge=1_000)
@@ -61,6 +68,9 @@ class Settings(BaseSettings):
         "embedding_dimensions",
         "order_webhook_url",
         "order_webhook_secret",
+        "whatsapp_verify_token",
+        "whatsapp_app_secret",
+        "whatsapp_access_token",
         mode="before",
     )
     @classmethod

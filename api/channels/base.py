@@ -1,0 +1,80 @@
+"""What every chat channel shares: the inbound message, and sending with retries."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import httpx
+
+from agent.turns import TurnResult
+
+log = logging.getLogger(__name__)
+
+InboundKind = Literal["text", "audio", "unsupported"]
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One customer message as a channel delivered it."""
+
+    channel: str
+    identity: str
+    """Who writes, as the channel knows them (a WhatsApp id, a Support Board user)."""
+    message_id: str
+    kind: InboundKind
+    text: str = ""
+    customer_phone: str | None = None
+    reply_address: str = ""
+    """Where answers go (the WhatsApp number, the Support Board conversation)."""
+
+
+class Channel(Protocol):
+    name: str
+
+    async def deliver(self, to: Inbound, result: TurnResult, conversation_id: str) -> None:
+        """Send the turn's answer back to the customer."""
+        ...
+
+    async def say(self, to: Inbound, text: str, conversation_id: str) -> None:
+        """Send a plain text (notices such as "please write")."""
+        ...
+
+
+class SendFailed(Exception):
+    """A send that failed after every retry."""
+
+
+async def send_with_retry(
+    send: Callable[[], Awaitable[httpx.Response]],
+    *,
+    attempts: int = 4,
+    base_delay: float = 0.5,
+    max_delay: float = 8.0,
+) -> httpx.Response:
+    """Retry 429, 5xx and network errors with exponential backoff and jitter, honouring
+    the platform's Retry-After. Any other answer is final."""
+    last: str = ""
+    for attempt in range(1, attempts + 1):
+        try:
+            response = await send()
+        except httpx.TransportError as error:
+            last = f"{type(error).__name__}: {error}"
+            wait = None
+        else:
+            if response.is_success:
+                return response
+            last = f"HTTP {response.status_code}: {response.text[:200]}"
+            if response.status_code != 429 and response.status_code < 500:
+                raise SendFailed(last)
+            retry_after = response.headers.get("retry-after", "")
+            wait = float(retry_after) if retry_after.isdigit() else None
+        if attempt == attempts:
+            break
+        delay = wait if wait is not None else min(base_delay * 2 ** (attempt - 1), max_delay)
+        await asyncio.sleep(min(delay, max_delay) * random.uniform(0.5, 1.0))  # noqa: S311
+    raise SendFailed(last)

@@ -1,0 +1,141 @@
+"""From a webhook delivery to one answered turn: exactly once, in order, one turn per burst.
+
+`accept` runs in the webhook request and returns at once: a message id seen before is
+dropped (Redis with a TTL for speed, the `processed_messages` row as the truth), and a new
+message is queued in Redis for its conversation with a burst deadline. After the deadline
+(`BURST_WINDOW_MS` since the conversation's latest message), whichever process holds the
+conversation's lock drains the queue and runs one turn over all of it. Queues left behind
+by a process that died are picked up by the sweeper of any other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from dataclasses import asdict
+
+from redis.asyncio import Redis
+
+from agent.replies import say
+from agent.turns import TurnRunner, conversation_id_for
+from api.channels.base import Channel, Inbound
+from storage.conversations import ConversationRepository
+
+log = logging.getLogger(__name__)
+
+SEEN_TTL_SECONDS = 7 * 24 * 3600
+_PENDING = "inbox:pending"
+
+
+class Inbox:
+    def __init__(
+        self,
+        redis: Redis,
+        turns: TurnRunner,
+        conversations: ConversationRepository,
+        channels: dict[str, Channel],
+        *,
+        burst_ms: int = 1500,
+    ) -> None:
+        self._redis = redis
+        self._turns = turns
+        self._conversations = conversations
+        self._channels = channels
+        self._burst_ms = burst_ms
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def accept(self, message: Inbound) -> bool:
+        """Queue a new message for its turn; False for a redelivery (already accepted)."""
+        conversation_id = conversation_id_for(message.channel, message.identity)
+        seen = f"seen:{message.channel}:{message.message_id}"
+        if not await self._redis.set(seen, 1, nx=True, ex=SEEN_TTL_SECONDS):
+            return False
+        if not await self._conversations.accept_message(
+            message.channel, message.message_id, conversation_id
+        ):
+            return False  # Redis forgot it (a restart); the database did not
+        deadline = int(time.time() * 1000) + self._burst_ms
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(f"inbox:{conversation_id}", json.dumps(asdict(message)))
+            pipe.set(f"burst:{conversation_id}", deadline, px=self._burst_ms * 20)
+            pipe.zadd(_PENDING, {conversation_id: deadline})
+            await pipe.execute()
+        self._schedule(conversation_id, self._burst_ms / 1000)
+        return True
+
+    def _schedule(self, conversation_id: str, delay: float) -> None:
+        task = asyncio.create_task(self._flush_later(conversation_id, delay))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _flush_later(self, conversation_id: str, delay: float) -> None:
+        try:
+            await asyncio.sleep(delay)
+            await self.flush(conversation_id)
+        except Exception:
+            log.exception("turn failed", extra={"conversation_id": conversation_id})
+
+    async def flush(self, conversation_id: str) -> bool:
+        """Answer the conversation's queued burst once its window has closed; False when
+        the window is still open or another process already answered it."""
+        raw = await self._redis.get(f"burst:{conversation_id}")
+        remaining = (int(raw) - int(time.time() * 1000)) / 1000 if raw else 0.0
+        if remaining > 0:
+            self._schedule(conversation_id, remaining)  # a newer message extended it
+            return False
+        async with self._turns.lock(conversation_id):
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.lrange(f"inbox:{conversation_id}", 0, -1)
+                pipe.delete(f"inbox:{conversation_id}")
+                pipe.zrem(_PENDING, conversation_id)
+                queued, _, _ = await pipe.execute()
+            if not queued:
+                return False
+            burst = [Inbound(**json.loads(item)) for item in queued]
+            await self._answer(conversation_id, burst)
+        return True
+
+    async def _answer(self, conversation_id: str, burst: list[Inbound]) -> None:
+        last = burst[-1]
+        channel = self._channels[last.channel]
+        texts = [m.text for m in burst if m.kind == "text" and m.text.strip()]
+        if not texts:
+            state = await self._turns.state_of(conversation_id)
+            if (await self._conversations.active_pause(conversation_id)) is None:
+                language = state.get("language", "en")
+                key = "please_write" if last.kind == "audio" else "unsupported_message"
+                await channel.say(last, say(key, language), conversation_id)
+            return
+        result = await self._turns.run_locked(
+            conversation_id=conversation_id,
+            channel=last.channel,
+            text="\n".join(texts),
+            customer_phone=last.customer_phone,
+        )
+        await channel.deliver(last, result, conversation_id)
+
+    async def sweep(self) -> int:
+        """Answer bursts whose window closed long ago but were never answered (their
+        process died). Returns how many were found."""
+        stale = int(time.time() * 1000) - self._burst_ms * 3
+        conversation_ids = await self._redis.zrangebyscore(_PENDING, 0, stale)
+        for raw in conversation_ids:
+            await self.flush(raw.decode() if isinstance(raw, bytes) else str(raw))
+        return len(conversation_ids)
+
+    async def run_sweeper(self, every_seconds: float = 5.0) -> None:
+        while True:
+            await asyncio.sleep(every_seconds)
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("inbox sweep failed")
+
+    async def drain(self) -> None:
+        """Wait for the turns this process has scheduled (tests, graceful shutdown)."""
+        while self._tasks:
+            with contextlib.suppress(Exception):
+                await asyncio.gather(*list(self._tasks))
