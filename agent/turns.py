@@ -61,7 +61,8 @@ def _buttons(state: dict[str, Any]) -> list[Choice]:
     if not state.get("checkout_pending"):
         return []
     if state.get("language") == "es":
-        return [Choice("yes", "Sí, confirmar"), Choice("no", "Cambiar algo")]
+        # The id comes back as the customer's answer: in their language, so it stays theirs.
+        return [Choice("sí", "Sí, confirmar"), Choice("no", "Cambiar algo")]
     return [Choice("yes", "Yes, confirm"), Choice("no", "Change something")]
 
 
