@@ -9,7 +9,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.routes import chat, customers, health, ingest, orders, products, whatsapp
+from api.routes import (
+    chat,
+    customers,
+    health,
+    ingest,
+    orders,
+    products,
+    supportboard,
+    whatsapp,
+)
 from api.runtime import open_runtime
 from api.settings import Settings
 
@@ -51,4 +60,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(products.router)
     app.include_router(orders.router)
     app.include_router(whatsapp.router)
+    app.include_router(supportboard.router)
     return app

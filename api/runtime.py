@@ -22,6 +22,7 @@ from redis.asyncio import Redis
 from agent.context import Services
 from agent.models import build_chat_model
 from agent.turns import TurnRunner
+from api.channels.supportboard import SupportBoardChannel
 from api.channels.whatsapp import WhatsAppChannel
 from api.inbox import Inbox
 from api.order_export import OrderExporter
@@ -63,6 +64,7 @@ class Runtime:
     orders: OrderRepository
     exporter: OrderExporter
     whatsapp: WhatsAppChannel
+    supportboard: SupportBoardChannel
     inbox: Inbox
 
     async def sync_catalog(
@@ -173,11 +175,20 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             phone_number_id=settings.whatsapp_phone_number_id,
             access_token=access.get_secret_value() if access else "",
         )
+        sb_token = settings.support_board_token
+        supportboard = SupportBoardChannel(
+            http,
+            conversations,
+            url=settings.support_board_url,
+            token=sb_token.get_secret_value() if sb_token else "",
+            bot_user_id=settings.support_board_bot_user_id,
+            phone_region=settings.default_phone_region,
+        )
         inbox = Inbox(
             redis,
             turns,
             conversations,
-            {"whatsapp": whatsapp},
+            {"whatsapp": whatsapp, "supportboard": supportboard},
             burst_ms=settings.burst_window_ms,
         )
         yield Runtime(
@@ -194,5 +205,6 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             orders,
             exporter,
             whatsapp,
+            supportboard,
             inbox,
         )

@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     whatsapp_api_base_url: str = "https://graph.facebook.com/v21.0"
     burst_window_ms: int = Field(default=1500, ge=0, le=60_000)
 
+    support_board_url: str = ""
+    support_board_token: SecretStr | None = None
+    support_board_webhook_secret: SecretStr | None = None
+    support_board_bot_user_id: str = ""
+    support_board_agent_ids: str = ""
+    human_takeover_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+
     admin_api_token: SecretStr = SecretStr(DEFAULT_ADMIN_TOKEN)
     receiver_api_key: SecretStr = SecretStr(DEFAULT_RECEIVER_KEY)
     max_ingest_bytes: int = Field(default=100_000_000, ge=1_000)
@@ -71,6 +78,8 @@ class Settings(BaseSettings):
         "whatsapp_verify_token",
         "whatsapp_app_secret",
         "whatsapp_access_token",
+        "support_board_token",
+        "support_board_webhook_secret",
         mode="before",
     )
     @classmethod
@@ -86,6 +95,13 @@ class Settings(BaseSettings):
         if self.receiver_api_key.get_secret_value() in ("", DEFAULT_RECEIVER_KEY):
             raise ValueError("RECEIVER_API_KEY must be set to a real secret when ENV=production")
         return self
+
+    @property
+    def agent_ids(self) -> frozenset[str]:
+        """SUPPORT_BOARD_AGENT_IDS as a set ("12, 15" → {"12", "15"})."""
+        return frozenset(
+            part.strip() for part in self.support_board_agent_ids.split(",") if part.strip()
+        )
 
     @property
     def uses_offline_model(self) -> bool:

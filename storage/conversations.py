@@ -193,6 +193,22 @@ class ConversationRepository:
         assert row is not None
         return _pause(row)
 
+    async def paused(self, limit: int = 200) -> list[tuple[str, str, Pause]]:
+        """Conversations the bot is silent in now: (id, channel, pause), ending soonest last."""
+        async with self._pool.connection() as conn:
+            rows = await (
+                await conn.execute(
+                    """
+                SELECT p.conversation_id, c.channel, p.paused_until, p.reason, p.paused_by
+                FROM conversation_pauses p JOIN conversations c ON c.id = p.conversation_id
+                WHERE p.ended_at IS NULL AND p.paused_until > now()
+                ORDER BY p.paused_until DESC LIMIT %(limit)s
+                """,
+                    {"limit": limit},
+                )
+            ).fetchall()
+        return [(row["conversation_id"], row["channel"], _pause(row)) for row in rows]
+
     async def resume(self, conversation_id: str) -> bool:
         """End the open pause; False when there was none."""
         async with self._pool.connection() as conn:

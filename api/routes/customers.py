@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field
 
 from api.deps import OperatorDep, RuntimeDep, phone_or_422
+from storage.conversations import ConversationRepository
 
 router = APIRouter(tags=["operator"], dependencies=[OperatorDep])
 
@@ -38,6 +41,30 @@ async def get_customer(phone: str, runtime: RuntimeDep) -> CustomerOut:
     if customer is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "customer not found")
     return CustomerOut(phone=customer.phone, name=customer.name, address=customer.address)
+
+
+class PauseOut(BaseModel):
+    conversation_id: str
+    channel: str
+    paused_by: str = Field(description='"customer" (asked for a person) or "agent:<id>"')
+    reason: str
+    paused_until: datetime
+
+
+@router.get("/api/conversations/paused", response_model=list[PauseOut])
+async def paused_conversations(runtime: RuntimeDep) -> list[PauseOut]:
+    """Where a person is handling the customer, with who paused the bot and until when."""
+    repository = ConversationRepository(runtime.pool)
+    return [
+        PauseOut(
+            conversation_id=cid,
+            channel=channel,
+            paused_by=pause.paused_by,
+            reason=pause.reason,
+            paused_until=pause.paused_until,
+        )
+        for cid, channel, pause in await repository.paused()
+    ]
 
 
 class ResumeOut(BaseModel):
