@@ -38,9 +38,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             try:
                 yield
             finally:
-                # Turns already queued by webhooks finish before the pools close.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(runtime.inbox.drain(), timeout=30)
                 for task in tasks:
                     task.cancel()
                 for task in tasks:

@@ -7,6 +7,8 @@ the terminal chat and the CLI all use `open_runtime`, so they run the same code 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -191,7 +193,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             {"whatsapp": whatsapp, "supportboard": supportboard},
             burst_ms=settings.burst_window_ms,
         )
-        yield Runtime(
+        runtime = Runtime(
             settings,
             pool,
             redis,
@@ -208,3 +210,9 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             supportboard,
             inbox,
         )
+        try:
+            yield runtime
+        finally:
+            # Turns queued by webhooks finish before the pools and servers close.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(inbox.drain(), timeout=30)
