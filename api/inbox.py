@@ -39,6 +39,7 @@ class Inbox:
         channels: dict[str, Channel],
         *,
         burst_ms: int = 1500,
+        max_concurrent_turns: int = 4,
     ) -> None:
         self._redis = redis
         self._turns = turns
@@ -46,6 +47,9 @@ class Inbox:
         self._channels = channels
         self._burst_ms = burst_ms
         self._tasks: set[asyncio.Task[None]] = set()
+        # Turns are CPU work in this event loop; bounding them keeps webhook answers fast
+        # under a flood (the backlog waits in Redis, where it is safe).
+        self._turn_slots = asyncio.Semaphore(max_concurrent_turns)
 
     async def accept(self, message: Inbound) -> bool:
         """Queue a new message for its turn; False for a redelivery (already accepted)."""
@@ -86,7 +90,7 @@ class Inbox:
         if remaining > 0:
             self._schedule(conversation_id, remaining)  # a newer message extended it
             return False
-        async with self._turns.lock(conversation_id):
+        async with self._turn_slots, self._turns.lock(conversation_id):
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.lrange(f"inbox:{conversation_id}", 0, -1)
                 pipe.delete(f"inbox:{conversation_id}")

@@ -118,6 +118,7 @@ class WhatsAppChannel:
         self._headers = {"authorization": f"Bearer {access_token}"}
 
     async def deliver(self, to: Inbound, result: TurnResult, conversation_id: str) -> None:
+        await self.mark_read(to.message_id)
         if not result.reply:
             return
         if result.buttons:

@@ -58,7 +58,6 @@ async def receive(request: Request, runtime: RuntimeDep) -> dict[str, int]:
     for message in messages:
         if await runtime.inbox.accept(message):
             accepted += 1
-            await runtime.whatsapp.mark_read(message.message_id)
         else:
             duplicates += 1
     for message_id, state in statuses:
