@@ -100,6 +100,11 @@ async def _service(base_url: str, concurrency: int, turns: int) -> tuple[float, 
             await client.post(
                 "/api/chatbot/process", json={"customer_phone": phone, "user_input": "hola"}
             )
+        # Warm-up: the first search loads the embedding model in the service process.
+        await client.post(
+            "/api/chatbot/process",
+            json={"customer_phone": "+15550200000", "user_input": "¿tienen arroz?"},
+        )
 
         async def turn(customer: int, index: int) -> None:
             response = await client.post(
