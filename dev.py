@@ -46,7 +46,7 @@ def run(*command: str) -> None:
 
 
 def main(argv: list[str]) -> None:
-    if not argv or argv[0] not in ("demo", "test", "serve", "chat", "load-catalog"):
+    if not argv or argv[0] not in ("demo", "test", "serve", "chat", "ingest", "load-catalog"):
         sys.exit(__doc__)
     ensure_environment()
     command, rest = argv[0], argv[1:]
