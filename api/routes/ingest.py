@@ -11,6 +11,8 @@ from pydantic import BaseModel
 
 from api.deps import RuntimeDep, require_receiver, require_receiver_or_operator
 from api.runtime import now_version
+from ingestion.formats import RecordError
+from ingestion.pipeline import SyncCounts
 from ingestion.worker import payload_items
 
 router = APIRouter(tags=["ingestion"])
@@ -20,27 +22,11 @@ class JobAccepted(BaseModel):
     job_id: uuid.UUID
 
 
-class JobCounts(BaseModel):
-    received: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    embedded: int = 0
-    deactivated: int = 0
-    rejected: int = 0
-
-
-class JobError(BaseModel):
-    position: int
-    item_code: str | None
-    reason: str
-
-
 class JobOut(BaseModel):
     job_id: uuid.UUID
     status: Literal["queued", "running", "done", "failed"]
-    counts: JobCounts
-    errors: list[JobError]
+    counts: SyncCounts
+    errors: list[RecordError]
     failure: str | None = None
 
 
@@ -139,7 +125,7 @@ async def ingest_job(job_id: uuid.UUID, runtime: RuntimeDep) -> JobOut:
     return JobOut(
         job_id=job.id,
         status=job.status,
-        counts=JobCounts(**job.counts),
-        errors=[JobError(**e) for e in job.errors],
+        counts=SyncCounts(**job.counts),
+        errors=[RecordError(**e) for e in job.errors],
         failure=job.failure,
     )
