@@ -27,7 +27,7 @@ def extract_name(text: str) -> str | None:
 
 def clean_address(text: str) -> str | None:
     """The address as written, if it plausibly is one (some letters, a few words)."""
-    address = " ".join(text.strip().split()).strip(" .")
+    address = " ".join(text.strip().removeprefix("📍").split()).strip(" .")
     for prefix in ("my address is ", "mi dirección es ", "mi direccion es ", "it's ", "es "):
         if address.lower().startswith(prefix):
             address = address[len(prefix) :]

@@ -96,6 +96,18 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "you like to change?",
         "es": "Sin problema, no hice el pedido y tu carrito sigue igual. ¿Qué quieres cambiar?",
     },
+    "confirm_location": {
+        "en": "Shall I use {address} as your delivery address? Please answer yes or no.",
+        "es": "¿Uso {address} como tu dirección de entrega? Responde sí o no.",
+    },
+    "address_updated": {
+        "en": "Done, I'll deliver your orders to {address}.",
+        "es": "Listo, tus pedidos llegarán a {address}.",
+    },
+    "address_kept": {
+        "en": "OK, I'll keep delivering to {address}.",
+        "es": "De acuerdo, sigo entregando en {address}.",
+    },
     "please_write": {
         "en": "Sorry, I can't listen to voice notes here. Could you write your message?",
         "es": "Disculpa, por aquí no puedo escuchar notas de voz. ¿Me lo escribes?",

@@ -6,18 +6,29 @@ from typing import Literal
 
 from langchain_core.messages import AIMessage
 
+from agent.messages import last_human_text
 from agent.state import ConversationState
+
+LOCATION_PIN = "📍"
+"""Channels write a shared location as a message starting with this pin."""
 
 
 def route_by_stage(
     state: ConversationState,
-) -> Literal["greeting", "verification", "ordering", "confirm_order", "end_handoff"]:
-    """Every turn starts where the conversation stands; an open checkout read-back is
-    answered by the confirmation step first."""
+) -> Literal[
+    "greeting", "verification", "ordering", "confirm_order", "confirm_address", "end_handoff"
+]:
+    """Every turn starts where the conversation stands; an open checkout read-back, or a
+    shared location, is answered by its confirmation step first."""
     if state.stage == "handoff":
         return "end_handoff"
     if state.stage == "ordering" and state.checkout_pending:
         return "confirm_order"
+    if state.stage == "ordering" and (
+        state.proposed_address is not None
+        or last_human_text(state.messages).startswith(LOCATION_PIN)
+    ):
+        return "confirm_address"
     return state.stage
 
 

@@ -117,6 +117,9 @@ class ConversationState:
     checkout_pending: bool = False
     """The cart was read back at checkout; the next "yes" places the order."""
 
+    proposed_address: str | None = None
+    """A location the customer shared, waiting for their yes to become the delivery address."""
+
     last_order_number: str | None = None
     """The order placed most recently in this conversation."""
 

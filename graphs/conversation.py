@@ -9,6 +9,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.prebuilt import ToolNode
 
 from agent.context import Context
+from agent.nodes.address import confirm_address
 from agent.nodes.confirmation import confirm_order
 from agent.nodes.greeting import greeting
 from agent.nodes.handoff import end_handoff, handoff
@@ -25,6 +26,7 @@ builder.add_node("greeting", greeting)
 builder.add_node("verification", verification)
 builder.add_node("ordering", ordering)
 builder.add_node("confirm_order", confirm_order)
+builder.add_node("confirm_address", confirm_address)
 builder.add_node("tools", ToolNode(TOOLS))
 builder.add_node("handoff", handoff)
 builder.add_node("end_handoff", end_handoff)

@@ -309,3 +309,53 @@ async def test_no_free_text_outside_the_24_hour_window(
     late = Inbound("whatsapp", f"+{WA_ID}", "wamid.W2", "text", "x", f"+{WA_ID}", WA_ID)
     await runtime.whatsapp.say(late, "a late notice", conversation_id)
     assert len(graph.sent) == 1
+
+
+async def test_a_shared_location_becomes_the_delivery_address_after_a_yes(
+    wa: tuple[httpx.AsyncClient, Runtime, GraphAPI],
+) -> None:
+    client, runtime, graph = wa
+    await _post(client, _payload(_message("hola", "wamid.LOC0")))
+    await runtime.inbox.drain()
+    pin = {
+        "from": WA_ID,
+        "id": "wamid.LOC1",
+        "type": "location",
+        "location": {
+            "latitude": 10.49,
+            "longitude": -66.88,
+            "name": "Torre Sur",
+            "address": "Av. Urdaneta 12, Caracas",
+        },
+    }
+    await _post(client, _payload(pin))
+    await runtime.inbox.drain()
+    assert "Torre Sur, Av. Urdaneta 12, Caracas" in graph.texts()[-1]
+    customer = (await client.get(f"/api/customers/+{WA_ID}", headers=OPERATOR)).json()
+    assert customer["address"] == "Av. Libertador 10, Caracas"
+    await _post(client, _payload(_message("sí", "wamid.LOC2")))
+    await runtime.inbox.drain()
+    assert "Urdaneta" in graph.texts()[-1]
+    customer = (await client.get(f"/api/customers/+{WA_ID}", headers=OPERATOR)).json()
+    assert customer["address"] == "Torre Sur, Av. Urdaneta 12, Caracas"
+
+
+async def test_a_location_the_customer_declines_changes_nothing(
+    wa: tuple[httpx.AsyncClient, Runtime, GraphAPI],
+) -> None:
+    client, runtime, graph = wa
+    await _post(client, _payload(_message("hola", "wamid.LOC3")))
+    pin = {
+        "from": WA_ID,
+        "id": "wamid.LOC4",
+        "type": "location",
+        "location": {"latitude": 10.49, "longitude": -66.88},
+    }
+    await runtime.inbox.drain()
+    await _post(client, _payload(pin))
+    await runtime.inbox.drain()
+    await _post(client, _payload(_message("no", "wamid.LOC5")))
+    await runtime.inbox.drain()
+    assert "Libertador" in graph.texts()[-1]
+    customer = (await client.get(f"/api/customers/+{WA_ID}", headers=OPERATOR)).json()
+    assert customer["address"] == "Av. Libertador 10, Caracas"
