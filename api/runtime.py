@@ -24,6 +24,7 @@ from redis.asyncio import Redis
 from agent.context import Services
 from agent.models import build_chat_model
 from agent.turns import TurnRunner
+from api.channels.base import SendRate
 from api.channels.supportboard import SupportBoardChannel
 from api.channels.whatsapp import WhatsAppChannel
 from api.inbox import Inbox
@@ -176,6 +177,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             base_url=settings.whatsapp_api_base_url,
             phone_number_id=settings.whatsapp_phone_number_id,
             access_token=access.get_secret_value() if access else "",
+            rate=SendRate(redis, "whatsapp", settings.whatsapp_send_rate),
         )
         sb_token = settings.support_board_token
         supportboard = SupportBoardChannel(

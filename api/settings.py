@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     whatsapp_access_token: SecretStr | None = None
     whatsapp_phone_number_id: str = ""
     whatsapp_api_base_url: str = "https://graph.facebook.com/v21.0"
+    whatsapp_send_rate: int = Field(default=80, ge=1, le=1000)
     burst_window_ms: int = Field(default=1500, ge=0, le=60_000)
 
     support_board_url: str = ""

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
 import httpx
+from redis.asyncio import Redis
 
 from agent.turns import TurnResult
 
@@ -78,3 +80,30 @@ async def send_with_retry(
         delay = wait if wait is not None else min(base_delay * 2 ** (attempt - 1), max_delay)
         await asyncio.sleep(min(delay, max_delay) * random.uniform(0.5, 1.0))  # noqa: S311
     raise SendFailed(last)
+
+
+class SendRate:
+    """A per-second send budget shared by every process (a Redis counter per second):
+    platforms throttle a sender that goes faster (WhatsApp: 80 messages/s per number)."""
+
+    def __init__(self, redis: Redis, key: str, per_second: int) -> None:
+        self._redis = redis
+        self._key = key
+        self._per_second = per_second
+
+    async def acquire(self) -> float:
+        """Wait for a slot; returns how long it waited, in seconds."""
+        waited = 0.0
+        while True:
+            now = time.time()
+            second = int(now)
+            counter = f"send-rate:{self._key}:{second}"
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.incr(counter)
+                pipe.expire(counter, 5)
+                used, _ = await pipe.execute()
+            if int(used) <= self._per_second:
+                return waited
+            pause = second + 1 - now
+            waited += pause
+            await asyncio.sleep(pause)

@@ -19,7 +19,7 @@ import httpx
 
 from agent.phones import mask_phone
 from agent.turns import TurnResult
-from api.channels.base import Inbound, SendFailed, send_with_retry
+from api.channels.base import Inbound, SendFailed, SendRate, send_with_retry
 from storage.conversations import ConversationRepository
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,9 @@ class WhatsAppChannel:
         base_url: str,
         phone_number_id: str,
         access_token: str,
+        rate: SendRate | None = None,
     ) -> None:
+        self._rate = rate
         self._client = client
         self._conversations = conversations
         self._url = f"{base_url.rstrip('/')}/{phone_number_id}/messages"
@@ -152,6 +154,8 @@ class WhatsAppChannel:
                 self.name, conversation_id, to.message_id, "outside the 24-hour window"
             )
             return
+        if self._rate is not None:
+            await self._rate.acquire()
         try:
             response = await send_with_retry(
                 lambda: self._client.post(self._url, json=body, headers=self._headers)

@@ -359,3 +359,17 @@ async def test_a_location_the_customer_declines_changes_nothing(
     assert "Libertador" in graph.texts()[-1]
     customer = (await client.get(f"/api/customers/+{WA_ID}", headers=OPERATOR)).json()
     assert customer["address"] == "Av. Libertador 10, Caracas"
+
+
+async def test_the_send_rate_is_shared_and_makes_the_extra_send_wait(
+    wa: tuple[httpx.AsyncClient, Runtime, GraphAPI],
+) -> None:
+    from api.channels.base import SendRate
+
+    _, runtime, _ = wa
+    first = SendRate(runtime.redis, "test", per_second=2)
+    second = SendRate(runtime.redis, "test", per_second=2)  # another process's view
+    # Five sends at two per second cannot all fit in the (at most two) seconds they span
+    # without waiting: one of them must have waited for the next second.
+    waits = [await (first, second)[n % 2].acquire() for n in range(5)]
+    assert sum(waits) > 0
