@@ -87,6 +87,10 @@ _VIEW_CART = _rx(
     r"(?:ver|muestra\w*|mostrar|show|see|view)\s+(?:el\s+|my\s+|the\s+|mi\s+)?(?:cart|carrito)",
     r"que\s+(?:tengo|llevo)",
     r"what\s+(?:do\s+)?i\s+have",
+    r"(?:the|el|mi|my)\s+total",
+    r"total\s+(?:so\s+far|hasta\s+ahora)",
+    r"cuanto\s+(?:es|sale|seria|va|llevo)\s+(?:todo|en\s+total|el\s+total)",
+    r"how\s+much\s+(?:is\s+)?(?:it\s+)?(?:all|everything|in\s+total|so\s+far)",
     r"cart",
     r"carrito",
 )
@@ -108,6 +112,7 @@ _REMOVE = _rx(
 )
 _UPDATE = _rx(
     r"make\s+(?:it|that|them)",
+    r"make",
     r"mejor\s+que\s+sean?",
     r"que\s+sean?",
     r"mejor",
@@ -373,7 +378,7 @@ def parse_message(text: str) -> list[Intent]:
     if _CHECKOUT.search(folded):
         return [Intent("checkout")]
     if _UPDATE.search(folded) and re.search(r"\d|\b(?:" + _NUMBER_WORDS + r")\b", folded):
-        return [Intent("update", items=_items(_UPDATE.sub(" ", folded)))]
+        return [Intent("update", items=_items(_UPDATE.sub(" ", folded), trailing=True))]
     if _DETAILS.search(folded):
         return [Intent("details", phrase=_strip(_DETAILS.sub(" ", folded)))]
     code = _CODE.search(text)
@@ -466,9 +471,24 @@ def _starts_with_quantity(text: str) -> bool:
     return quantity.unit is not None or not text.startswith(("a ", "an ", "un ", "una "))
 
 
-def _items(text: str) -> tuple[ItemRequest, ...]:
+_TARGET_QUANTITY = re.compile(r"^(.*?)\s+(?:to|a|por|en)\s+(\S+(?:\s+\S+)?)$")
+_TRAILING_QUANTITY = re.compile(r"^(.*?)\s+(\S+(?:\s+\S+)?)$")
+
+
+def _items(text: str, *, trailing: bool = False) -> tuple[ItemRequest, ...]:
+    """Item requests of a list; with `trailing`, a quantity may also close a fragment
+    ("make the apples 3 kg"), as changes are often phrased."""
     items = []
     for fragment in _SPLIT.split(text):
+        pattern = _TRAILING_QUANTITY if trailing else _TARGET_QUANTITY
+        target = _TARGET_QUANTITY.match(_strip_filler(fragment)) or (
+            pattern.match(_strip_filler(fragment))
+        )
+        if target:  # "change the oil to 2", "cambia la leche a 3"
+            quantity, rest = split_quantity(target.group(2))
+            if quantity is not None and not rest:
+                items.append(ItemRequest(phrase=_strip(target.group(1)), quantity=quantity))
+                continue
         quantity, phrase = split_quantity(_strip_filler(fragment))
         phrase = _strip(phrase)
         if not phrase and quantity is None:

@@ -151,47 +151,60 @@ class Planner:
         return self._calls(calls) if calls else self._answer_from_results(adding=True)
 
     def _on_update(self, intent: Intent) -> AIMessage:
-        if "update_cart_item" not in self.tools or self.results:
-            return self._answer_from_results()
-        calls: list[Call] = []
-        for item in intent.items:
-            line = self._cart_line(item.phrase)
-            if line is not None and item.quantity is not None:
-                quantity = product_quantity(
-                    item.quantity, {"unit": line["unit"], "name": line["name"]}
-                )
-                calls.append(
-                    (
-                        "update_cart_item",
-                        {"item_code": line["item_code"], "quantity": float(quantity)},
-                    )
-                )
-        if calls:
-            return self._calls(calls)
-        return self._say(phrasing.cart_change_answer({"error": "not_in_cart"}, self.language, ""))
+        if "update_cart_item" not in self.tools:
+            return self._say(phrasing.small_talk("unknown", self.language))
+        return self._change_cart(intent, "update_cart_item")
 
     def _on_remove(self, intent: Intent) -> AIMessage:
         if "remove_from_cart" not in self.tools:
             return self._say(phrasing.small_talk("unknown", self.language))
-        removed = {
-            args.get("item_code") for name, args, _ in self.results if name == "remove_from_cart"
-        }
+        return self._change_cart(intent, "remove_from_cart")
+
+    def _change_cart(self, intent: Intent, tool: str) -> AIMessage:
+        """Update or remove the cart lines a message names. Names in another language than
+        the cart's ("the oil" for "Aceite de oliva") are found through a search first."""
+        done = [
+            {
+                "item_code": args.get("item_code"),
+                "name": content.get("name") or content.get("removed", ""),
+            }
+            for name, args, content in self.results
+            if name == tool and isinstance(content, dict)
+        ]
+        handled = {line["item_code"] for line in done}
         searched = self._searched()
         calls: list[Call] = []
         for item in intent.items:
             line = self._cart_line(item.phrase)
             if line is None and item.phrase in searched:
-                # Words in another language than the cart's names: let search translate.
-                codes = {p["item_code"] for p in searched[item.phrase].get("results", [])}
-                codes |= {p["item_code"] for p in searched[item.phrase].get("unavailable", [])}
+                found = searched[item.phrase]
+                codes = {
+                    p["item_code"]
+                    for p in [*found.get("results", []), *found.get("unavailable", [])]
+                }
                 line = next((c for c in self.cart if c["item_code"] in codes), None)
-            elif line is None and item.phrase:
+                if line is None and codes & handled:
+                    continue  # already changed in an earlier step of this turn
+            elif line is None and item.phrase and not done:
                 calls.append(("search_products", {"query": item.phrase, "in_stock_only": False}))
                 continue
-            if line is not None and line["item_code"] not in removed:
-                removed.add(line["item_code"])
-                calls.append(("remove_from_cart", {"item_code": line["item_code"]}))
-        return self._calls(calls) if calls else self._answer_from_results()
+            if line is None or line["item_code"] in handled:
+                continue
+            handled.add(line["item_code"])
+            if tool == "remove_from_cart":
+                calls.append((tool, {"item_code": line["item_code"]}))
+            elif item.quantity is not None:
+                quantity = product_quantity(
+                    item.quantity, {"unit": line["unit"], "name": line["name"]}
+                )
+                calls.append((tool, {"item_code": line["item_code"], "quantity": float(quantity)}))
+        if calls:
+            return self._calls(calls)
+        if not done:
+            return self._say(
+                phrasing.cart_change_answer({"error": "not_in_cart"}, self.language, tool)
+            )
+        return self._answer_from_results(adding=True)
 
     def _on_view_cart(self, intent: Intent) -> AIMessage:
         return self._answer_from_results() if self.results else self._call("view_cart")

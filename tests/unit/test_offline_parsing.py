@@ -72,6 +72,9 @@ def test_a_phrase_without_quantity_has_none() -> None:
         ("make it 2", "update"),
         ("what's in my cart?", "view_cart"),
         ("¿qué tengo en el carrito?", "view_cart"),
+        ("what's the total?", "view_cart"),
+        ("cuánto es todo", "view_cart"),
+        ("how much is everything?", "view_cart"),
         ("that's all, I want to checkout", "checkout"),
         ("listo, quiero confirmar el pedido", "checkout"),
         ("yes", "yes"),
@@ -109,6 +112,22 @@ def test_a_price_ceiling_becomes_a_filter() -> None:
 
 def test_an_item_code_is_searched_as_written() -> None:
     assert parse_message("EL-TV-SAM-32")[0].phrase == "EL-TV-SAM-32"
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "amount"),
+    [
+        ("change the oil to 2", "oil", 2),
+        ("cambia la leche a 3", "leche", 3),
+        ("make the apples 3 kg", "apples", 3),
+    ],
+)
+def test_changes_name_the_product_and_the_new_quantity(text: str, phrase: str, amount: int) -> None:
+    intent = parse_message(text)[0]
+    assert intent.kind == "update"
+    assert intent.items[0].phrase == phrase
+    assert intent.items[0].quantity is not None
+    assert intent.items[0].quantity.amount == amount
 
 
 def test_an_item_code_with_a_quantity_is_an_add() -> None:
