@@ -178,35 +178,34 @@ class WhatsAppChannel:
                 await self._conversations.record_sent(self.name, conversation_id, sent["id"])
 
     @staticmethod
-    def _text(to: str, text: str) -> dict[str, Any]:
+    def _message(to: str, kind: str, content: dict[str, Any]) -> dict[str, Any]:
         return {
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
             "to": to,
-            "type": "text",
-            "text": {"preview_url": False, "body": text[:4096]},
+            "type": kind,
+            kind: content,
         }
 
-    @staticmethod
-    def _buttons(to: str, result: TurnResult) -> dict[str, Any]:
+    def _text(self, to: str, text: str) -> dict[str, Any]:
+        return self._message(to, "text", {"preview_url": False, "body": text[:4096]})
+
+    def _buttons(self, to: str, result: TurnResult) -> dict[str, Any]:
         buttons = [
             {"type": "reply", "reply": {"id": b.id[:256], "title": b.title[:BUTTON_TITLE]}}
             for b in result.buttons[:MAX_BUTTONS]
         ]
-        return {
-            "messaging_product": "whatsapp",
-            "recipient_type": "individual",
-            "to": to,
-            "type": "interactive",
-            "interactive": {
+        return self._message(
+            to,
+            "interactive",
+            {
                 "type": "button",
                 "body": {"text": result.reply[:1024]},
                 "action": {"buttons": buttons},
             },
-        }
+        )
 
-    @staticmethod
-    def _list(to: str, result: TurnResult) -> dict[str, Any]:
+    def _list(self, to: str, result: TurnResult) -> dict[str, Any]:
         rows = [
             {
                 "id": p.id[:200],
@@ -217,14 +216,12 @@ class WhatsAppChannel:
         ]
         button = "Ver productos" if result.language == "es" else "See products"
         title = "Productos" if result.language == "es" else "Products"
-        return {
-            "messaging_product": "whatsapp",
-            "recipient_type": "individual",
-            "to": to,
-            "type": "interactive",
-            "interactive": {
+        return self._message(
+            to,
+            "interactive",
+            {
                 "type": "list",
                 "body": {"text": result.reply[:1024]},
                 "action": {"button": button, "sections": [{"title": title, "rows": rows}]},
             },
-        }
+        )
