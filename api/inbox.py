@@ -62,11 +62,18 @@ class Inbox:
         ):
             return False  # Redis forgot it (a restart); the database did not
         deadline = int(time.time() * 1000) + self._burst_ms
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.rpush(f"inbox:{conversation_id}", json.dumps(asdict(message)))
-            pipe.set(f"burst:{conversation_id}", deadline, px=self._burst_ms * 20)
-            pipe.zadd(_PENDING, {conversation_id: deadline})
-            await pipe.execute()
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.rpush(f"inbox:{conversation_id}", json.dumps(asdict(message)))
+                pipe.set(f"burst:{conversation_id}", deadline, px=self._burst_ms * 20)
+                pipe.zadd(_PENDING, {conversation_id: deadline})
+                await pipe.execute()
+        except Exception:
+            # Not queued: forget it, so the platform's retry of this delivery is answered.
+            await self._conversations.forget_message(message.channel, message.message_id)
+            with contextlib.suppress(Exception):
+                await self._redis.delete(seen)
+            raise
         self._schedule(conversation_id, self._burst_ms / 1000)
         return True
 

@@ -93,6 +93,15 @@ class ConversationRepository:
             )
             return True
 
+    async def forget_message(self, channel: str, message_id: str) -> None:
+        """Undo `accept_message` when the message could not be queued: the platform's retry
+        must then be processed, not dropped as a duplicate."""
+        async with self._pool.connection() as conn:
+            await conn.execute(
+                "DELETE FROM processed_messages WHERE channel = %(c)s AND message_id = %(m)s",
+                {"c": channel, "m": message_id},
+            )
+
     async def last_inbound(self, conversation_id: str) -> datetime | None:
         async with self._pool.connection() as conn:
             row = await (
