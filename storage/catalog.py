@@ -122,9 +122,11 @@ class CatalogRepository:
         # Meaning and words are searched at once; words must all match when meaning
         # ranks too (a one-word overlap would outvote the vectors in the fusion), any word
         # may match when there is nothing else.
-        dense, strict = await asyncio.gather(
-            self._dense(query, in_stock_only, category, brand, max_price, fetch),
+        # The full-text query goes out first, so PostgreSQL runs it while this process
+        # embeds the query for the vector side.
+        strict, dense = await asyncio.gather(
             self._sparse(query, in_stock_only, category, brand, max_price, fetch, every_word=True),
+            self._dense(query, in_stock_only, category, brand, max_price, fetch),
         )
         sparse = strict
         if not dense and not strict:
