@@ -26,7 +26,7 @@ from pydantic import (
 from ingestion.normalize import clean_html, clean_text, warehouse_name
 from storage.models import ProductRecord, StockLine
 
-UNITS = ("unit", "kg", "pack", "dozen", "l", "g", "lb")
+Unit = Literal["unit", "kg", "pack", "dozen", "l", "g", "lb"]
 _MAX_QUANTITY = Decimal("1e9")
 _MAX_PRICE = Decimal("1e11")
 
@@ -93,7 +93,7 @@ class CanonicalProduct(BaseModel):
     specifications: str = Field(default="", max_length=20_000)
     brand: str = Field(default="", max_length=200)
     category: str = Field(default="", max_length=200)
-    unit: Literal["unit", "kg", "pack", "dozen", "l", "g", "lb"] = "unit"
+    unit: Unit = "unit"
     price: Decimal = Field(ge=0, le=_MAX_PRICE, allow_inf_nan=False)
     currency: str = Field(default="USD", min_length=3, max_length=3)
     stock: list[_Stock] = Field(default_factory=list)
@@ -134,7 +134,7 @@ class FetcherProduct(BaseModel):
     itemGroupName: str = Field(default="", max_length=200)
     price: Decimal = Field(ge=0, le=_MAX_PRICE, allow_inf_nan=False)
     currency: str = Field(default="USD", min_length=3, max_length=3)
-    unit: Literal["unit", "kg", "pack", "dozen", "l", "g", "lb"] = "unit"
+    unit: Unit = "unit"
     availability: list[_Stock] | None = None
     whsName: str | None = Field(default=None, max_length=200)
     branchName: str | None = Field(default=None, max_length=200)
@@ -263,6 +263,3 @@ def parse_records(items: Sequence[Any]) -> tuple[list[ProductRecord], list[Recor
 
 def _add_line(stock: tuple[StockLine, ...], line: StockLine) -> tuple[StockLine, ...]:
     return (*(s for s in stock if s.warehouse != line.warehouse), line)
-
-
-parse_canonical = parse_records
