@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from langchain_core.messages import HumanMessage, RemoveMessage
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, RemoveMessage, ToolMessage
 
 from agent.language import detect_language
 from agent.messages import last_human_text
@@ -13,6 +13,11 @@ from agent.state import ConversationState
 KEPT_TURNS = 10
 """Customer turns kept in the checkpointed transcript. Older ones are dropped: every turn
 loads and stores the whole state, so an unbounded transcript makes each turn slower."""
+
+TOOL_TURNS = 4
+"""Turns (this one included) whose tool calls and results are kept. Older ones keep only
+what the customer and the assistant said: search results are most of a transcript's
+weight, and "the second one" refers to something shown a moment ago."""
 
 
 async def read_message(state: ConversationState) -> dict[str, Any]:
@@ -23,9 +28,19 @@ async def read_message(state: ConversationState) -> dict[str, Any]:
     if language != state.language:
         update["language"] = language
     turns = [i for i, m in enumerate(state.messages) if isinstance(m, HumanMessage)]
-    if len(turns) > KEPT_TURNS:
-        first_kept = turns[-KEPT_TURNS]
-        update["messages"] = [
-            RemoveMessage(id=m.id) for m in state.messages[:first_kept] if m.id is not None
-        ]
+    first_kept = turns[-KEPT_TURNS] if len(turns) > KEPT_TURNS else 0
+    first_with_tools = turns[-TOOL_TURNS] if len(turns) > TOOL_TURNS else 0
+    dropped = [
+        m.id
+        for index, m in enumerate(state.messages[:first_with_tools])
+        if m.id is not None and (index < first_kept or _is_tool_traffic(m))
+    ]
+    if dropped:
+        update["messages"] = [RemoveMessage(id=id_) for id_ in dropped]
     return update
+
+
+def _is_tool_traffic(message: AnyMessage) -> bool:
+    return isinstance(message, ToolMessage) or (
+        isinstance(message, AIMessage) and bool(message.tool_calls)
+    )

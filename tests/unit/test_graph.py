@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.context import Context, Services
@@ -187,3 +187,25 @@ async def test_the_stored_transcript_keeps_only_the_recent_turns() -> None:
     assert len(humans) == KEPT_TURNS
     assert humans[-1].text == f"hola {KEPT_TURNS + 4}"
     assert state["customer"]["name"] == "Ana Pérez"
+
+
+async def test_older_turns_keep_their_words_but_not_their_tool_traffic() -> None:
+    from agent.nodes.read_message import TOOL_TURNS
+
+    harness = Harness(OfflineChatModel())
+    await harness.customers.save(PHONE, "Mary Jones", "12 Elm Road")
+    await harness.say("hello")
+    for _ in range(TOOL_TURNS + 1):
+        state = await harness.say("do you have a smart tv?")
+    messages = state["messages"]
+    humans = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
+    recent, older = messages[humans[-TOOL_TURNS] :], messages[: humans[-TOOL_TURNS]]
+    assert any(isinstance(m, ToolMessage) for m in recent)
+    assert not any(isinstance(m, ToolMessage) for m in older)
+    assert not any(isinstance(m, AIMessage) and m.tool_calls for m in older)
+    # What was said stays: every older question still has the answer that followed it.
+    assert [type(m) for m in older[-2:]] == [HumanMessage, AIMessage]
+    # And a reference to what was just shown still resolves.
+    after = await harness.say("add 2 of the first one")
+    assert after["cart"]
+    assert Decimal(after["cart"][0]["quantity"]) == 2
