@@ -6,12 +6,13 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from api.runtime import open_runtime
+from api.runtime import open_runtime, server_urls
 from api.settings import Settings
 from ingestion.files import read_catalog_file
 
@@ -22,13 +23,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="store-assistant", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="run the HTTP service")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-
-    demo = commands.add_parser("demo", help="serve with the sample catalog loaded")
-    demo.add_argument("--host")
-    demo.add_argument("--port", type=int)
+    for name, text in (
+        ("serve", "run the HTTP service"),
+        ("demo", "serve with the sample catalog loaded"),
+    ):
+        serve = commands.add_parser(name, help=text)
+        serve.add_argument("--host")
+        serve.add_argument("--port", type=int)
+        serve.add_argument(
+            "--workers", type=int, help="processes serving requests (default: WORKERS, 1)"
+        )
 
     chat = commands.add_parser("chat", help="talk to the assistant in this terminal")
     chat.add_argument("--phone", help="the customer's phone (omit to be asked for it)")
@@ -54,7 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     if args.command in ("serve", "demo"):
-        return _serve(settings, args.host, args.port, demo=args.command == "demo")
+        workers = args.workers or settings.workers
+        if workers < 1:
+            parser.error("--workers must be at least 1")
+        return _serve(settings, args.host, args.port, workers, demo=args.command == "demo")
     if args.command == "chat":
         return asyncio.run(_chat(settings, args.phone))
     try:
@@ -65,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     return asyncio.run(_ingest(settings, items, full_sync=args.full_sync, version=args.sequence))
 
 
-def _serve(settings: Settings, host: str | None, port: int | None, *, demo: bool) -> int:
+def _serve(
+    settings: Settings, host: str | None, port: int | None, workers: int, *, demo: bool
+) -> int:
     import uvicorn
 
     from api.main import create_app
@@ -77,7 +86,23 @@ def _serve(settings: Settings, host: str | None, port: int | None, *, demo: bool
         asyncio.run(_demo_customer(settings))
     host, port = host or settings.host, port or settings.port
     print(f"Store Assistant on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+    log_level = settings.log_level.lower()
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+        return 0
+    # Several processes share one PostgreSQL and one Redis: embedded ones are started
+    # here, once, and the workers are pointed at them.
+    with server_urls(settings) as (database_url, redis_url):
+        os.environ["DATABASE_URL"] = database_url
+        os.environ["REDIS_URL"] = redis_url
+        uvicorn.run(
+            "api.main:create_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level=log_level,
+        )
     return 0
 
 

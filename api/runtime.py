@@ -11,8 +11,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import AsyncExitStack, ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,9 +128,11 @@ async def open_catalog(
     return CatalogRepository(pool, vectors), writer, embedder
 
 
-@asynccontextmanager
-async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
-    async with AsyncExitStack() as stack:
+@contextmanager
+def server_urls(settings: Settings) -> Iterator[tuple[str, str]]:
+    """The PostgreSQL and Redis URLs: the configured ones, else embedded servers started
+    here (and stopped on exit) under DATA_DIR."""
+    with ExitStack() as stack:
         database_url = settings.database_url
         if database_url is None:
             postgres = EmbeddedPostgres.start(settings.data_dir)
@@ -141,6 +143,13 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             embedded_redis = EmbeddedRedis.start(settings.data_dir)
             stack.callback(embedded_redis.stop)
             redis_url = embedded_redis.url
+        yield database_url, redis_url
+
+
+@asynccontextmanager
+async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    async with AsyncExitStack() as stack:
+        database_url, redis_url = stack.enter_context(server_urls(settings))
 
         pool = await open_pool(database_url, max_size=settings.db_pool_max_size)
         stack.push_async_callback(pool.close)

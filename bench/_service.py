@@ -80,11 +80,11 @@ def load_catalog(found: Servers, path: Path) -> None:
 
 
 @asynccontextmanager
-async def service(found: Servers) -> AsyncIterator[str]:
+async def service(found: Servers, *, workers: int = 1) -> AsyncIterator[str]:
     """`store-assistant serve` on 127.0.0.1; yields its base URL once it is ready."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)],
         env=found.env(),
         stdout=subprocess.DEVNULL,
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -123,18 +124,27 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--turns", type=int, default=20, help="turns per customer")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 50])
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="service processes (default: one per core, as deployed)",
+    )
     args = parser.parse_args()
 
     rows = []
     async with servers("bench-turns-") as found:
         load_catalog(found, SAMPLE_CATALOG)
-        async with service(found) as base_url:
+        async with service(found, workers=args.workers) as base_url:
             for concurrency in args.concurrency:
                 floor = await _floor(found.database_url, concurrency, args.turns)
                 measured = await _service(base_url, concurrency, args.turns)
                 rows.append((concurrency, measured, floor))
 
-    print(f"\nturns through POST /api/chatbot/process, offline model, {args.turns} turns/customer")
+    print(
+        f"\nturns through POST /api/chatbot/process, offline model, {args.turns} turns/customer,"
+        f" {args.workers} service process(es)"
+    )
     print(
         f"{'customers':>9} | {'service turns/s':>15} {'p50 ms':>8} {'p99 ms':>8} | "
         f"{'floor turns/s':>13} {'p50 ms':>8} {'p99 ms':>8} | {'ratio':>5}"
