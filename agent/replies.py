@@ -116,6 +116,10 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "en": "Sorry, I can only read text messages. Could you write what you need?",
         "es": "Disculpa, solo puedo leer mensajes de texto. ¿Me escribes lo que necesitas?",
     },
+    "too_many_messages": {
+        "en": "You're sending messages faster than I can answer. Give me a minute, please.",
+        "es": "Me escribes más rápido de lo que puedo responder. Dame un minuto, por favor.",
+    },
     "model_unavailable": {
         "en": "Sorry, I'm having trouble right now. Please try again in a moment.",
         "es": "Disculpa, tengo un problema en este momento. Intenta de nuevo en un momento.",

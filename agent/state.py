@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from langchain_core.messages import AnyMessage
+from langchain_core.messages import AnyMessage, RemoveMessage
 from langgraph.graph import add_messages
+from langgraph.graph.message import REMOVE_ALL_MESSAGES
 from typing_extensions import TypedDict
 
 from agent.language import Language
@@ -125,3 +126,24 @@ class ConversationState:
 
     handoff_requested: bool = False
     """The customer asked for a person; the bot is silent while the pause lasts."""
+
+
+def fresh_visit(message: AnyMessage, *, keep_cart: bool) -> dict[str, object]:
+    """The turn input that starts a conversation closed for inactivity afresh: `message`
+    opens an empty transcript and gets a new greeting; the customer stays known (with
+    their language and last order) and the cart is kept for them or dropped."""
+    update: dict[str, object] = {
+        "messages": [RemoveMessage(id=REMOVE_ALL_MESSAGES), message],
+        "stage": "greeting",
+        "registration": Registration(),
+        "phone_collected": False,
+        "customer_verified": False,
+        "order_started": False,
+        "order_complete": False,
+        "checkout_pending": False,
+        "proposed_address": None,
+        "handoff_requested": False,
+    }
+    if not keep_cart:
+        update["cart"] = [clearing()]
+    return update

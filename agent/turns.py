@@ -23,7 +23,7 @@ from agent.context import Context, Services
 from agent.language import Language
 from agent.messages import reply_of_turn, turn_messages
 from agent.offline.references import tool_results
-from agent.state import CartLine, Stage
+from agent.state import CartLine, Stage, fresh_visit
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +84,13 @@ class TurnRunner:
         redis: Redis,
         *,
         lock_seconds: int = 120,
+        keep_cart_on_timeout: bool = True,
     ) -> None:
         self._graph = graph
         self._services = services
         self._redis = redis
         self._lock_seconds = lock_seconds
+        self._keep_cart_on_timeout = keep_cart_on_timeout
 
     async def run(
         self, *, channel: str, identity: str, text: str, customer_phone: str | None
@@ -119,7 +121,8 @@ class TurnRunner:
         config: RunnableConfig = {"configurable": {"thread_id": conversation_id}}
         conversations = self._services.conversations
         message = HumanMessage(text)
-        if await conversations.start_turn(conversation_id, channel):
+        start = await conversations.start_turn(conversation_id, channel)
+        if start.pause:
             # A person is handling this conversation: keep the message, say nothing.
             await self._graph.aupdate_state(config, {"messages": [message]}, as_node="handoff")
             values = (await self._graph.aget_state(config)).values
@@ -137,9 +140,10 @@ class TurnRunner:
             conversation_id=conversation_id,
             services=self._services,
         )
-        state = await self._graph.ainvoke(
-            {"messages": [message]}, config, context=context, durability="exit"
-        )
+        turn_input: dict[str, Any] = {"messages": [message]}
+        if start.reopened:  # closed for inactivity: this message begins a new visit
+            turn_input = fresh_visit(message, keep_cart=self._keep_cart_on_timeout)
+        state = await self._graph.ainvoke(turn_input, config, context=context, durability="exit")
         customer = state.get("customer")
         await conversations.record_activity(
             conversation_id, channel, customer["id"] if customer else None, state["stage"]

@@ -22,6 +22,34 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
+async def limit_by_address(request: Request, runtime: RuntimeDep) -> None:
+    """RATE_LIMIT_PER_ADDRESS requests a minute per client address (429 beyond)."""
+    host = request.client.host if request.client else "unknown"
+    decision = await runtime.limiter.hit(f"address:{host}", runtime.settings.rate_limit_per_address)
+    if not decision.allowed:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "too many requests from this address; retry later",
+            headers={"Retry-After": str(decision.retry_after)},
+        )
+
+
+AddressLimitDep = Depends(limit_by_address)
+
+
+async def limit_by_customer(phone: str, runtime: Runtime) -> None:
+    """RATE_LIMIT_PER_CUSTOMER messages a minute per customer (429 beyond)."""
+    decision = await runtime.limiter.hit(
+        f"customer:{phone}", runtime.settings.rate_limit_per_customer
+    )
+    if not decision.allowed:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "too many messages from this customer; retry later",
+            headers={"Retry-After": str(decision.retry_after)},
+        )
+
+
 async def require_operator(
     runtime: RuntimeDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],

@@ -15,13 +15,16 @@ import contextlib
 import json
 import logging
 import time
+from collections.abc import Coroutine
 from dataclasses import asdict
+from typing import Any
 
 from redis.asyncio import Redis
 
 from agent.replies import say
 from agent.turns import TurnRunner, conversation_id_for
 from api.channels.base import Channel, Inbound
+from api.ratelimit import RateLimiter
 from storage.conversations import ConversationRepository
 
 log = logging.getLogger(__name__)
@@ -40,8 +43,12 @@ class Inbox:
         *,
         burst_ms: int = 1500,
         max_concurrent_turns: int = 4,
+        limiter: RateLimiter | None = None,
+        per_customer_limit: int = 20,
     ) -> None:
         self._redis = redis
+        self._limiter = limiter
+        self._per_customer = per_customer_limit
         self._turns = turns
         self._conversations = conversations
         self._channels = channels
@@ -61,11 +68,20 @@ class Inbox:
             message.channel, message.message_id, conversation_id
         ):
             return False  # Redis forgot it (a restart); the database did not
+        if self._limiter is not None:
+            decision = await self._limiter.hit(
+                f"customer:{message.customer_phone or message.identity}", self._per_customer
+            )
+            if not decision.allowed:
+                # Shed it; the first message over the limit gets one polite notice.
+                if decision.first_refusal:
+                    self._track(self._notify_too_fast(conversation_id, message))
+                return True
         deadline = int(time.time() * 1000) + self._burst_ms
         try:
             async with self._redis.pipeline(transaction=True) as pipe:
                 pipe.rpush(f"inbox:{conversation_id}", json.dumps(asdict(message)))
-                pipe.set(f"burst:{conversation_id}", deadline, px=self._burst_ms * 20)
+                pipe.set(f"burst:{conversation_id}", deadline, px=max(self._burst_ms * 20, 1000))
                 pipe.zadd(_PENDING, {conversation_id: deadline})
                 await pipe.execute()
         except Exception:
@@ -78,9 +94,22 @@ class Inbox:
         return True
 
     def _schedule(self, conversation_id: str, delay: float) -> None:
-        task = asyncio.create_task(self._flush_later(conversation_id, delay))
+        self._track(self._flush_later(conversation_id, delay))
+
+    def _track(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _notify_too_fast(self, conversation_id: str, message: Inbound) -> None:
+        try:
+            if await self._conversations.active_pause(conversation_id) is not None:
+                return  # a person is answering; the bot says nothing
+            state = await self._turns.state_of(conversation_id)
+            text = say("too_many_messages", state.get("language", "en"))
+            await self._channels[message.channel].say(message, text, conversation_id)
+        except Exception:
+            log.exception("rate-limit notice failed", extra={"conversation_id": conversation_id})
 
     async def _flush_later(self, conversation_id: str, delay: float) -> None:
         try:

@@ -16,6 +16,7 @@ from api.routes import (
     ingest,
     orders,
     products,
+    stats,
     supportboard,
     whatsapp,
 )
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 asyncio.create_task(runtime.worker.run(), name="ingest-worker"),
                 asyncio.create_task(runtime.exporter.run(), name="order-exporter"),
                 asyncio.create_task(runtime.inbox.run_sweeper(), name="inbox-sweeper"),
+                asyncio.create_task(runtime.cleanup.run(), name="cleanup"),
             ]
             try:
                 yield
@@ -58,4 +60,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(orders.router)
     app.include_router(whatsapp.router)
     app.include_router(supportboard.router)
+    app.include_router(stats.router)
     return app

@@ -14,6 +14,7 @@ import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import AsyncExitStack, ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -27,8 +28,10 @@ from agent.turns import TurnRunner
 from api.channels.base import SendRate
 from api.channels.supportboard import SupportBoardChannel
 from api.channels.whatsapp import WhatsAppChannel
+from api.cleanup import CleanupRunner
 from api.inbox import Inbox
 from api.order_export import OrderExporter
+from api.ratelimit import RateLimiter
 from api.settings import Settings
 from graphs.conversation import builder
 from ingestion.embeddings import Embedder, build_embedder
@@ -40,6 +43,7 @@ from storage.conversations import ConversationRepository
 from storage.customers import CustomerRepository
 from storage.db import Pool, migrate, open_pool
 from storage.embedded import EmbeddedPostgres, EmbeddedRedis
+from storage.housekeeping import Housekeeping
 from storage.jobs import JobRepository
 from storage.orders import OrderRepository
 from storage.vectors import open_vector_store
@@ -69,6 +73,10 @@ class Runtime:
     whatsapp: WhatsAppChannel
     supportboard: SupportBoardChannel
     inbox: Inbox
+    housekeeping: Housekeeping
+    cleanup: CleanupRunner
+    limiter: RateLimiter
+    started_at: float
 
     async def sync_catalog(
         self,
@@ -167,7 +175,13 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         jobs = JobRepository(pool)
         worker = IngestWorker(jobs, writer, embedder, poll_seconds=settings.ingest_poll_seconds)
         graph = builder.compile(checkpointer=checkpointer, name="store-assistant")
-        turns = TurnRunner(graph, services, redis, lock_seconds=settings.turn_lock_seconds)
+        turns = TurnRunner(
+            graph,
+            services,
+            redis,
+            lock_seconds=settings.turn_lock_seconds,
+            keep_cart_on_timeout=settings.keep_cart_on_timeout,
+        )
         orders = OrderRepository(pool)
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
         secret = settings.order_webhook_secret
@@ -197,12 +211,22 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             bot_user_id=settings.support_board_bot_user_id,
             phone_region=settings.default_phone_region,
         )
+        limiter = RateLimiter(redis)
         inbox = Inbox(
             redis,
             turns,
             conversations,
             {"whatsapp": whatsapp, "supportboard": supportboard},
             burst_ms=settings.burst_window_ms,
+            limiter=limiter,
+            per_customer_limit=settings.rate_limit_per_customer,
+        )
+        housekeeping = Housekeeping(pool)
+        cleanup = CleanupRunner(
+            housekeeping,
+            interval=settings.cleanup_interval,
+            max_conversation_age=timedelta(seconds=settings.max_conversation_age),
+            checkpoint_retention=timedelta(days=settings.checkpoint_retention_days),
         )
         runtime = Runtime(
             settings,
@@ -220,6 +244,10 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             whatsapp,
             supportboard,
             inbox,
+            housekeeping,
+            cleanup,
+            limiter,
+            time.time(),
         )
         try:
             yield runtime

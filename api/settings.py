@@ -70,6 +70,14 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(default=4000, ge=1, le=100_000)
     turn_lock_seconds: int = Field(default=120, ge=5, le=3600)
 
+    max_conversation_age: int = Field(default=3600, ge=60, le=30 * 24 * 3600)
+    keep_cart_on_timeout: bool = True
+    checkpoint_retention_days: float = Field(default=7.0, gt=0, le=3650)
+    cleanup_interval: float = Field(default=300.0, gt=0, le=24 * 3600)
+    shutdown_grace_seconds: float = Field(default=20.0, ge=0, le=600)
+    rate_limit_per_customer: int = Field(default=20, ge=1, le=100_000)
+    rate_limit_per_address: int = Field(default=1200, ge=1, le=1_000_000)
+
     @field_validator(
         "database_url",
         "redis_url",

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from storage.db import Pool
-from storage.models import Pause
+from storage.models import Pause, TurnStart
 
 
 def _pause(row: dict[str, Any]) -> Pause:
@@ -48,27 +48,37 @@ class ConversationRepository:
                 },
             )
 
-    async def start_turn(self, conversation_id: str, channel: str) -> Pause | None:
-        """Record the customer's activity and return the open pause, in one round trip."""
+    async def start_turn(self, conversation_id: str, channel: str) -> TurnStart:
+        """Record the customer's activity, reopen the conversation if it was closed for
+        inactivity, and return that with the open pause, in one round trip."""
         async with self._pool.connection() as conn:
             cursor = await conn.execute(
                 """
-                WITH touched AS (
+                WITH before AS (
+                    SELECT closed_at FROM conversations WHERE id = %(id)s
+                ), touched AS (
                     INSERT INTO conversations (id, channel) VALUES (%(id)s, %(channel)s)
-                    ON CONFLICT (id) DO UPDATE SET last_activity_at = now()
+                    ON CONFLICT (id) DO UPDATE SET last_activity_at = now(), closed_at = NULL
                     RETURNING id
                 )
-                SELECT p.conversation_id, p.paused_until, p.reason, p.paused_by
+                SELECT (SELECT closed_at IS NOT NULL FROM before) AS reopened,
+                       p.conversation_id, p.paused_until, p.reason, p.paused_by
                 FROM touched
-                JOIN conversation_pauses p ON p.conversation_id = touched.id
-                WHERE p.ended_at IS NULL AND p.paused_until > now()
-                ORDER BY p.paused_until DESC
-                LIMIT 1
+                LEFT JOIN LATERAL (
+                    SELECT * FROM conversation_pauses p
+                    WHERE p.conversation_id = touched.id
+                      AND p.ended_at IS NULL AND p.paused_until > now()
+                    ORDER BY p.paused_until DESC
+                    LIMIT 1
+                ) p ON true
                 """,
                 {"id": conversation_id, "channel": channel},
             )
             row = await cursor.fetchone()
-        return _pause(row) if row else None
+        if row is None:  # pragma: no cover - the INSERT always returns the row
+            return TurnStart(None)
+        pause = _pause(row) if row["conversation_id"] else None
+        return TurnStart(pause, reopened=bool(row["reopened"]))
 
     async def accept_message(self, channel: str, message_id: str, conversation_id: str) -> bool:
         """Record an inbound message once: False when it was seen before (a redelivery)."""

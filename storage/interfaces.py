@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal, Protocol
 
-from storage.models import Customer, Pause, Product
+from storage.models import Customer, Pause, Product, TurnStart
 from storage.orders import Order, OrderStatus, Requested, Shortage
 
 
@@ -65,7 +65,7 @@ class ConversationStore(Protocol):
         stage: str | None = None,
     ) -> None: ...
 
-    async def start_turn(self, conversation_id: str, channel: str) -> Pause | None: ...
+    async def start_turn(self, conversation_id: str, channel: str) -> TurnStart: ...
 
     async def exists(self, conversation_id: str) -> bool: ...
 

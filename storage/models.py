@@ -55,6 +55,15 @@ class Pause:
 
 
 @dataclass(frozen=True, slots=True)
+class TurnStart:
+    """What a conversation's new turn must know: a person may be handling it, or it may
+    have been closed for inactivity (and so starts afresh)."""
+
+    pause: Pause | None
+    reopened: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class ProductRecord:
     """One validated catalog product as the store sends it, ready to be written."""
 

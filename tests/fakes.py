@@ -12,7 +12,7 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.runnables import Runnable
 
-from storage.models import Customer, Pause, Product, ProductRecord
+from storage.models import Customer, Pause, Product, ProductRecord, TurnStart
 from storage.orders import Order, OrderLine, OrderStatus, Requested, Shortage
 from storage.text import fold, query_terms
 
@@ -125,6 +125,7 @@ class MemoryConversations:
     def __init__(self) -> None:
         self.pauses: dict[str, Pause] = {}
         self.activity: dict[str, str | None] = {}
+        self.closed: set[str] = set()
 
     async def record_activity(
         self,
@@ -135,9 +136,11 @@ class MemoryConversations:
     ) -> None:
         self.activity[conversation_id] = stage
 
-    async def start_turn(self, conversation_id: str, channel: str) -> Pause | None:
+    async def start_turn(self, conversation_id: str, channel: str) -> TurnStart:
         self.activity.setdefault(conversation_id, None)
-        return await self.active_pause(conversation_id)
+        reopened = conversation_id in self.closed
+        self.closed.discard(conversation_id)
+        return TurnStart(await self.active_pause(conversation_id), reopened=reopened)
 
     async def exists(self, conversation_id: str) -> bool:
         return conversation_id in self.activity

@@ -40,7 +40,8 @@ async def verification(state: ConversationState, runtime: Runtime[Context]) -> C
     if parse_message(text)[0].kind == "human":
         return Command(update={"registration": registration}, goto="handoff")
 
-    phone = runtime.context.customer_phone or registration.get("phone")
+    known = state.customer["phone"] if state.customer else None
+    phone = runtime.context.customer_phone or registration.get("phone") or known
     answered_phone = False
     if phone is None:
         if registration.get("step") != "phone":

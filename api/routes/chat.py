@@ -8,9 +8,9 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field, field_validator
 
 from agent.state import CartLine
-from api.deps import RuntimeDep, phone_or_422
+from api.deps import AddressLimitDep, RuntimeDep, limit_by_customer, phone_or_422
 
-router = APIRouter(tags=["chat"])
+router = APIRouter(tags=["chat"], dependencies=[AddressLimitDep])
 
 
 class ChatRequest(BaseModel):
@@ -66,6 +66,7 @@ async def process_message(body: ChatRequest, runtime: RuntimeDep) -> ChatRespons
             f"user_input is longer than {settings.max_message_chars} characters",
         )
     phone = phone_or_422(body.customer_phone, runtime, where=("body", "customer_phone"))
+    await limit_by_customer(phone, runtime)
     result = await runtime.turns.run(
         channel=body.channel, identity=phone, text=body.user_input, customer_phone=phone
     )

@@ -7,10 +7,10 @@ from datetime import datetime
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field
 
-from api.deps import OperatorDep, RuntimeDep, phone_or_422
+from api.deps import AddressLimitDep, OperatorDep, RuntimeDep, phone_or_422
 from storage.conversations import ConversationRepository
 
-router = APIRouter(tags=["operator"], dependencies=[OperatorDep])
+router = APIRouter(tags=["operator"], dependencies=[AddressLimitDep, OperatorDep])
 
 
 class CustomerBody(BaseModel):

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel
 
-from api.deps import RuntimeDep, require_receiver, require_receiver_or_operator
+from api.deps import AddressLimitDep, RuntimeDep, require_receiver, require_receiver_or_operator
 from api.runtime import now_version
 from ingestion.formats import RecordError
 from ingestion.pipeline import SyncCounts
@@ -116,7 +116,7 @@ async def receive_products(
 @router.get(
     "/api/ingest/jobs/{job_id}",
     response_model=JobOut,
-    dependencies=[Depends(require_receiver_or_operator)],
+    dependencies=[AddressLimitDep, Depends(require_receiver_or_operator)],
 )
 async def ingest_job(job_id: uuid.UUID, runtime: RuntimeDep) -> JobOut:
     job = await runtime.jobs.get(job_id)

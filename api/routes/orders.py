@@ -8,10 +8,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel
 
-from api.deps import OperatorDep, RuntimeDep, phone_or_422
+from api.deps import AddressLimitDep, OperatorDep, RuntimeDep, phone_or_422
 from storage.orders import Order, order_payload
 
-router = APIRouter(tags=["operator"], dependencies=[OperatorDep])
+router = APIRouter(tags=["operator"], dependencies=[AddressLimitDep, OperatorDep])
 
 
 class OrderItemOut(BaseModel):

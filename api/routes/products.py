@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, PlainSerializer
 
-from api.deps import OperatorDep, RuntimeDep
+from api.deps import AddressLimitDep, OperatorDep, RuntimeDep
 from storage.models import Product
 
-router = APIRouter(tags=["operator"], dependencies=[OperatorDep])
+router = APIRouter(tags=["operator"], dependencies=[AddressLimitDep, OperatorDep])
 
 Number = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 
