@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,13 @@ from agent.language import Language
 from agent.messages import reply_of_turn, turn_messages
 from agent.offline.references import tool_results
 from agent.state import CartLine, Stage, fresh_visit
+from agent.telemetry import (
+    CONVERSATION_ID,
+    TURN_MODEL_SECONDS,
+    TURN_SECONDS,
+    TURNS,
+    TurnMetrics,
+)
 
 log = logging.getLogger(__name__)
 
@@ -85,12 +93,14 @@ class TurnRunner:
         *,
         lock_seconds: int = 120,
         keep_cart_on_timeout: bool = True,
+        model_provider: str = "offline",
     ) -> None:
         self._graph = graph
         self._services = services
         self._redis = redis
         self._lock_seconds = lock_seconds
         self._keep_cart_on_timeout = keep_cart_on_timeout
+        self._provider = model_provider
 
     async def run(
         self, *, channel: str, identity: str, text: str, customer_phone: str | None
@@ -118,7 +128,33 @@ class TurnRunner:
         self, *, conversation_id: str, channel: str, text: str, customer_phone: str | None
     ) -> TurnResult:
         """`run`, for a caller that already holds the conversation's lock."""
-        config: RunnableConfig = {"configurable": {"thread_id": conversation_id}}
+        started = time.perf_counter()
+        metrics = TurnMetrics(self._provider)
+        token = CONVERSATION_ID.set(conversation_id)
+        try:
+            result = await self._turn(conversation_id, channel, text, customer_phone, metrics)
+        except BaseException:
+            TURNS.labels(channel=channel, outcome="failed").inc()
+            raise
+        finally:
+            CONVERSATION_ID.reset(token)
+        TURNS.labels(channel=channel, outcome="paused" if result.paused else "answered").inc()
+        TURN_SECONDS.labels(channel=channel).observe(time.perf_counter() - started)
+        TURN_MODEL_SECONDS.labels(channel=channel).observe(metrics.model_seconds)
+        return result
+
+    async def _turn(
+        self,
+        conversation_id: str,
+        channel: str,
+        text: str,
+        customer_phone: str | None,
+        metrics: TurnMetrics,
+    ) -> TurnResult:
+        config: RunnableConfig = {
+            "configurable": {"thread_id": conversation_id},
+            "callbacks": [metrics],
+        }
         conversations = self._services.conversations
         message = HumanMessage(text)
         start = await conversations.start_turn(conversation_id, channel)

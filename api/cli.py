@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import os
+import shutil
 import sys
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from api.logs import configure_logging
 from api.runtime import open_runtime, server_urls
 from api.settings import Settings
 from ingestion.files import read_catalog_file
@@ -54,9 +55,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     settings = Settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    configure_logging(settings.log_level)
     if args.command in ("serve", "demo"):
         workers = args.workers or settings.workers
         if workers < 1:
@@ -88,16 +87,31 @@ def _serve(
     print(f"Store Assistant on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     log_level = settings.log_level.lower()
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_level=log_level,
+            log_config=None,
+            timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
+        )
         return 0
     # Several processes share one PostgreSQL and one Redis: embedded ones are started
     # here, once, and the workers are pointed at them.
     with server_urls(settings) as (database_url, redis_url):
         os.environ["DATABASE_URL"] = database_url
         os.environ["REDIS_URL"] = redis_url
+        if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            # The workers' metrics, added up by whichever worker /metrics reaches.
+            metrics_dir = settings.data_dir / "prometheus"
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+            metrics_dir.mkdir(parents=True)
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
         uvicorn.run(
-            "api.main:create_app",
+            "api.main:create_worker_app",
             factory=True,
+            log_config=None,
+            timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
             workers=workers,
             host=host,
             port=port,

@@ -19,6 +19,7 @@ from collections.abc import Coroutine
 from dataclasses import asdict
 from typing import Any
 
+from prometheus_client import Counter
 from redis.asyncio import Redis
 
 from agent.replies import say
@@ -30,6 +31,12 @@ from storage.conversations import ConversationRepository
 log = logging.getLogger(__name__)
 
 SEEN_TTL_SECONDS = 7 * 24 * 3600
+DUPLICATES = Counter(
+    "store_assistant_webhook_duplicates", "Redelivered messages dropped", ["channel"]
+)
+RATE_LIMITED = Counter(
+    "store_assistant_rate_limited", "Chat messages shed by the per-customer limit", ["channel"]
+)
 _PENDING = "inbox:pending"
 
 
@@ -63,16 +70,19 @@ class Inbox:
         conversation_id = conversation_id_for(message.channel, message.identity)
         seen = f"seen:{message.channel}:{message.message_id}"
         if not await self._redis.set(seen, 1, nx=True, ex=SEEN_TTL_SECONDS):
+            DUPLICATES.labels(channel=message.channel).inc()
             return False
         if not await self._conversations.accept_message(
             message.channel, message.message_id, conversation_id
         ):
+            DUPLICATES.labels(channel=message.channel).inc()
             return False  # Redis forgot it (a restart); the database did not
         if self._limiter is not None:
             decision = await self._limiter.hit(
                 f"customer:{message.customer_phone or message.identity}", self._per_customer
             )
             if not decision.allowed:
+                RATE_LIMITED.labels(channel=message.channel).inc()
                 # Shed it; the first message over the limit gets one polite notice.
                 if decision.first_refusal:
                     self._track(self._notify_too_fast(conversation_id, message))
@@ -115,8 +125,12 @@ class Inbox:
         try:
             await asyncio.sleep(delay)
             await self.flush(conversation_id)
-        except Exception:
+        except Exception as error:
             log.exception("turn failed", extra={"conversation_id": conversation_id})
+            with contextlib.suppress(Exception):
+                await self._conversations.record_error(
+                    "turn", conversation_id, type(error).__name__
+                )
 
     async def flush(self, conversation_id: str) -> bool:
         """Answer the conversation's queued burst once its window has closed; False when

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+import psycopg
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import LockError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from api.logs import RequestIdMiddleware, configure_logging
+from api.metrics import refresh_pool_gauges_forever
+from api.metrics import router as metrics_router
 from api.routes import (
     chat,
     customers,
@@ -23,6 +32,16 @@ from api.routes import (
 from api.runtime import open_runtime
 from api.settings import Settings
 
+log = logging.getLogger(__name__)
+
+
+def create_worker_app() -> FastAPI:
+    """The app of one `serve --workers N` process: settings from the environment (the
+    parent points it at the shared servers) and JSON logs."""
+    settings = Settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
@@ -31,15 +50,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_runtime(settings) as runtime:
             app.state.runtime = runtime
+            exporter = asyncio.create_task(runtime.exporter.run(), name="order-exporter")
             tasks = [
                 asyncio.create_task(runtime.worker.run(), name="ingest-worker"),
-                asyncio.create_task(runtime.exporter.run(), name="order-exporter"),
                 asyncio.create_task(runtime.inbox.run_sweeper(), name="inbox-sweeper"),
                 asyncio.create_task(runtime.cleanup.run(), name="cleanup"),
+                asyncio.create_task(refresh_pool_gauges_forever(runtime), name="pool-gauges"),
             ]
             try:
                 yield
             finally:
+                # uvicorn has stopped accepting and let requests finish. An order event
+                # being delivered is delivered (or its attempt recorded); an ingest job
+                # cut short stays leased and is taken up again after its lease.
+                runtime.exporter.stop()
+                with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                    await asyncio.wait_for(exporter, settings.shutdown_grace_seconds)
                 for task in tasks:
                     task.cancel()
                 for task in tasks:
@@ -52,6 +78,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="An AI sales and support agent for a store's chat channels.",
         lifespan=lifespan,
     )
+    app.add_middleware(RequestIdMiddleware)
+    app.add_exception_handler(psycopg.OperationalError, _unavailable)
+    app.add_exception_handler(RedisConnectionError, _unavailable)
+    app.add_exception_handler(RedisTimeoutError, _unavailable)
+    app.add_exception_handler(LockError, _unavailable)
     app.include_router(health.router)
     app.include_router(chat.router)
     app.include_router(customers.router)
@@ -61,4 +92,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(whatsapp.router)
     app.include_router(supportboard.router)
     app.include_router(stats.router)
+    app.include_router(metrics_router)
     return app
+
+
+async def _unavailable(request: Request, error: Exception) -> JSONResponse:
+    """PostgreSQL or Redis is unreachable (a restart, a failover): nothing was half-written
+    (each change is one transaction), so the client is told to retry."""
+    log.warning("dependency unavailable", extra={"error": type(error).__name__})
+    return JSONResponse(
+        {"detail": "temporarily unavailable; retry shortly"},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )

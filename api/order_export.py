@@ -43,16 +43,22 @@ class OrderExporter:
         self._poll = poll_seconds
         self._base_delay = base_delay
         self._wake = asyncio.Event()
+        self._stopping = False
 
     def notify(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Finish the delivery in progress, then return from `run` (graceful shutdown)."""
+        self._stopping = True
         self._wake.set()
 
     async def run(self) -> None:
         if not self._url:
             return  # orders stay in the operator API only
-        while True:
+        while not self._stopping:
             try:
-                while await self.deliver_one():
+                while not self._stopping and await self.deliver_one():
                     pass
             except Exception:
                 log.exception("order export error; retrying at the next poll")

@@ -181,6 +181,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             redis,
             lock_seconds=settings.turn_lock_seconds,
             keep_cart_on_timeout=settings.keep_cart_on_timeout,
+            model_provider=settings.model.partition(":")[0],
         )
         orders = OrderRepository(pool)
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=10.0))
@@ -254,4 +255,4 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         finally:
             # Turns queued by webhooks finish before the pools and servers close.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(inbox.drain(), timeout=30)
+                await asyncio.wait_for(inbox.drain(), timeout=settings.shutdown_grace_seconds)

@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from prometheus_client import Counter
+
 from ingestion.embeddings import Embedder
 from ingestion.formats import RecordError, parse_records
 from storage.catalog_sync import CatalogWriter, ProductWrite
@@ -19,6 +21,10 @@ from storage.models import ProductRecord
 
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): stage is "parse" or "embed"."""
+
+RECORDS = Counter(
+    "store_assistant_ingested_records", "Catalog records synced, by outcome", ["outcome"]
+)
 
 
 @dataclass
@@ -123,6 +129,9 @@ async def sync_catalog(
     )
     counts.deactivated = result.deactivated
     await writer.tidy(rows_written=result.written + result.reactivated + result.deactivated)
+    for outcome, number in counts.as_dict().items():
+        if outcome != "received" and number:
+            RECORDS.labels(outcome=outcome).inc(number)
     return SyncReport(counts, errors)
 
 

@@ -161,6 +161,14 @@ class ConversationRepository:
                 },
             )
 
+    async def record_error(self, kind: str, conversation_id: str | None, detail: str) -> None:
+        """A turn that failed (counted in the deployment stats' errors)."""
+        async with self._pool.connection() as conn:
+            await conn.execute(
+                "INSERT INTO service_errors (kind, conversation_id, detail) VALUES (%s, %s, %s)",
+                (kind, conversation_id, detail[:1000]),
+            )
+
     async def exists(self, conversation_id: str) -> bool:
         async with self._pool.connection() as conn:
             cursor = await conn.execute(

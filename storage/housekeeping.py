@@ -103,13 +103,6 @@ class Housekeeping:
                 )
             return CleanupReport(ran=True, closed=closed.rowcount, checkpoints_pruned=pruned_count)
 
-    async def record_error(self, kind: str, conversation_id: str | None, detail: str) -> None:
-        async with self._pool.connection() as conn:
-            await conn.execute(
-                "INSERT INTO service_errors (kind, conversation_id, detail) VALUES (%s, %s, %s)",
-                (kind, conversation_id, detail[:1000]),
-            )
-
     async def stats(self, *, max_conversation_age: timedelta, listed: int = 100) -> Stats:
         async with self._pool.connection() as conn:
             counts = await (

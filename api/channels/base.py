@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 import httpx
+from prometheus_client import Counter
 from redis.asyncio import Redis
 
 from agent.turns import TurnResult
+from storage.conversations import ConversationRepository
 
 log = logging.getLogger(__name__)
 
@@ -107,3 +109,20 @@ class SendRate:
             pause = second + 1 - now
             waited += pause
             await asyncio.sleep(pause)
+
+
+SENDS_FAILED = Counter(
+    "store_assistant_sends_failed", "Outbound messages that finally failed", ["channel"]
+)
+
+
+async def record_failed_send(
+    conversations: ConversationRepository,
+    channel: str,
+    conversation_id: str,
+    reply_to: str | None,
+    error: str,
+) -> None:
+    """A send that finally failed: counted, and recorded for the stats."""
+    SENDS_FAILED.labels(channel=channel).inc()
+    await conversations.record_send_failure(channel, conversation_id, reply_to, error)

@@ -16,7 +16,7 @@ import httpx
 
 from agent.phones import normalize_phone
 from agent.turns import TurnResult
-from api.channels.base import Inbound, SendFailed, send_with_retry
+from api.channels.base import Inbound, SendFailed, record_failed_send, send_with_retry
 from storage.conversations import ConversationRepository
 
 log = logging.getLogger(__name__)
@@ -119,8 +119,8 @@ class SupportBoardChannel:
             log.warning(
                 "support board send failed", extra={"reply_to": to.message_id, "error": str(error)}
             )
-            await self._conversations.record_send_failure(
-                self.name, conversation_id, to.message_id, str(error)
+            await record_failed_send(
+                self._conversations, self.name, conversation_id, to.message_id, str(error)
             )
 
     async def _flag_for_agents(self, to: Inbound, conversation_id: str) -> None:
@@ -132,8 +132,12 @@ class SupportBoardChannel:
                 "update-conversation-status", conversation_id=sb_conversation, status_code="2"
             )
         except SendFailed as error:
-            await self._conversations.record_send_failure(
-                self.name, conversation_id, to.message_id, f"handoff flag: {error}"
+            await record_failed_send(
+                self._conversations,
+                self.name,
+                conversation_id,
+                to.message_id,
+                f"handoff flag: {error}",
             )
 
 

@@ -19,7 +19,13 @@ import httpx
 
 from agent.phones import mask_phone
 from agent.turns import TurnResult
-from api.channels.base import Inbound, SendFailed, SendRate, send_with_retry
+from api.channels.base import (
+    Inbound,
+    SendFailed,
+    SendRate,
+    record_failed_send,
+    send_with_retry,
+)
 from storage.conversations import ConversationRepository
 
 log = logging.getLogger(__name__)
@@ -150,8 +156,12 @@ class WhatsAppChannel:
     async def _send(self, to: Inbound, body: dict[str, Any], conversation_id: str) -> None:
         last = await self._conversations.last_inbound(conversation_id)
         if last is not None and datetime.now(UTC) - last > SERVICE_WINDOW:
-            await self._conversations.record_send_failure(
-                self.name, conversation_id, to.message_id, "outside the 24-hour window"
+            await record_failed_send(
+                self._conversations,
+                self.name,
+                conversation_id,
+                to.message_id,
+                "outside the 24-hour window",
             )
             return
         if self._rate is not None:
@@ -169,8 +179,8 @@ class WhatsAppChannel:
                     "error": str(error),
                 },
             )
-            await self._conversations.record_send_failure(
-                self.name, conversation_id, to.message_id, str(error)
+            await record_failed_send(
+                self._conversations, self.name, conversation_id, to.message_id, str(error)
             )
             return
         for sent in response.json().get("messages", []) or []:

@@ -11,6 +11,7 @@ import pytest
 from api.channels.base import Inbound
 from api.runtime import Runtime
 from api.settings import Settings
+from storage.conversations import ConversationRepository
 from tests.conftest import OPERATOR, SCENARIOS, load_catalog, running_app, say
 
 pytestmark = pytest.mark.integration
@@ -42,7 +43,7 @@ async def test_stats_count_conversations_orders_and_errors_with_phones_masked(ap
     placed = await say(client, phone, "yes")
     assert "order" in placed["reply"].lower()
     await say(client, "+15550107002", "hi")  # a second, unregistered conversation
-    await runtime.housekeeping.record_error("turn", None, "boom")
+    await ConversationRepository(runtime.pool).record_error("turn", None, "boom")
 
     assert (await client.get("/api/deployment/stats")).status_code == 401
     body = (await client.get("/api/deployment/stats", headers=OPERATOR)).json()
@@ -212,3 +213,67 @@ async def test_a_flooding_chat_customer_gets_one_notice_not_one_per_message(
     assert len(channel.said) == 1
     assert "rápido" in channel.said[0] or "faster" in channel.said[0]
     assert 1 <= len(channel.delivered) <= 2  # only messages within the limit got turns
+
+
+async def test_metrics_show_turns_tools_model_calls_and_pool_usage(app: App) -> None:
+    client, runtime = app
+    await load_catalog(runtime, SCENARIOS / "catalog.json")
+    phone = "+15550107010"
+    await client.put(
+        f"/api/customers/{phone}",
+        json={"name": "Max Power", "address": "9 Elm St"},
+        headers=OPERATOR,
+    )
+    await say(client, phone, "hello")
+    await say(client, phone, "do you have apples?")
+    response = await client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    text = response.text
+
+    def value(sample: str) -> float:
+        line = next(x for x in text.splitlines() if x.startswith(sample + " "))
+        return float(line.rsplit(" ", 1)[1])
+
+    assert value('store_assistant_turns_total{channel="rest",outcome="answered"}') >= 2
+    assert value('store_assistant_tool_calls_total{tool="search_products"}') >= 1
+    assert value('store_assistant_model_calls_total{outcome="ok",provider="offline"}') >= 2
+    assert value('store_assistant_turn_seconds_count{channel="rest"}') >= 2
+    assert value("store_assistant_open_conversations") == 1
+    assert value('store_assistant_db_pool_connections{state="open"}') >= 1
+    assert "store_assistant_ingested_records_total" in text
+    assert phone not in text
+
+
+async def test_logs_are_json_lines_with_request_id_and_masked_phones(
+    app: App, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+    import logging
+
+    from api.logs import configure_logging
+
+    client, _ = app
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    configure_logging("INFO")
+    try:
+        response = await client.post(
+            "/api/chatbot/process",
+            json={"customer_phone": "+15550107011", "user_input": "hi"},
+            headers={"X-Request-ID": "req-123"},
+        )
+        logging.getLogger("probe").warning(
+            "customer +15550107011 wrote", extra={"to": "+15550107011"}
+        )
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+    assert response.headers["x-request-id"] == "req-123"
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.strip()]
+    probe = next(line for line in lines if line["logger"] == "probe")
+    assert probe["level"] == "WARNING"
+    assert "time" in probe
+    assert "+15550107011" not in json.dumps(lines)
+    assert probe["to"].endswith("11")
+    assert "*" in probe["to"]
