@@ -8,9 +8,13 @@ and channel.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import logging
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +23,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
 from redis.asyncio import Redis
 from redis.asyncio.lock import Lock
+from redis.exceptions import LockError
 
 from agent.context import Context, Services
 from agent.language import Language
@@ -91,7 +96,7 @@ class TurnRunner:
         services: Services,
         redis: Redis,
         *,
-        lock_seconds: int = 120,
+        lock_seconds: int = 30,
         keep_cart_on_timeout: bool = True,
         model_provider: str = "offline",
     ) -> None:
@@ -115,14 +120,35 @@ class TurnRunner:
                 customer_phone=customer_phone,
             )
 
-    def lock(self, conversation_id: str) -> Lock:
-        """One turn at a time per conversation, across processes: a Redis lock that
-        outlives a slow model call and is released only by its owner."""
-        return self._redis.lock(
+    @asynccontextmanager
+    async def lock(self, conversation_id: str) -> AsyncIterator[None]:
+        """One turn at a time per conversation, across processes: a Redis lock released
+        only by its owner. Its lifetime (TURN_LOCK_SECONDS) is renewed while the turn runs,
+        so a slow model call keeps it and a crashed process frees it within that time."""
+        lock = self._redis.lock(
             f"turn-lock:{conversation_id}",
             timeout=self._lock_seconds,
-            blocking_timeout=self._lock_seconds,
+            blocking_timeout=self._lock_seconds * 4,
         )
+        if not await lock.acquire():
+            raise LockError(f"conversation busy for {self._lock_seconds * 4} s")
+        renewal = asyncio.create_task(self._keep(lock))
+        try:
+            yield
+        finally:
+            renewal.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewal
+            with contextlib.suppress(LockError):
+                await lock.release()  # expired meanwhile (Redis restarted): nothing to free
+
+    async def _keep(self, lock: Lock) -> None:
+        while True:
+            await asyncio.sleep(self._lock_seconds / 3)
+            try:
+                await lock.reacquire()
+            except Exception:
+                log.warning("turn lock renewal failed", exc_info=True)
 
     async def run_locked(
         self, *, conversation_id: str, channel: str, text: str, customer_phone: str | None

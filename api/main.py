@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import psycopg
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -79,10 +80,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.add_middleware(RequestIdMiddleware)
-    app.add_exception_handler(psycopg.OperationalError, _unavailable)
-    app.add_exception_handler(RedisConnectionError, _unavailable)
-    app.add_exception_handler(RedisTimeoutError, _unavailable)
-    app.add_exception_handler(LockError, _unavailable)
+    for unavailable in (
+        psycopg.OperationalError,  # includes the pool's timeout and a server shutting down
+        psycopg.InterfaceError,  # a connection the restart closed
+        sqlalchemy.exc.OperationalError,  # the same two, through the vector store's engine
+        sqlalchemy.exc.InterfaceError,
+        RedisConnectionError,
+        RedisTimeoutError,
+        LockError,
+    ):
+        app.add_exception_handler(unavailable, _unavailable)
     app.include_router(health.router)
     app.include_router(chat.router)
     app.include_router(customers.router)

@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     ingest_poll_seconds: float = Field(default=2.0, gt=0, le=300)
     handoff_pause_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
     max_message_chars: int = Field(default=4000, ge=1, le=100_000)
-    turn_lock_seconds: int = Field(default=120, ge=5, le=3600)
+    turn_lock_seconds: int = Field(default=30, ge=2, le=3600)
 
     max_conversation_age: int = Field(default=3600, ge=60, le=30 * 24 * 3600)
     keep_cart_on_timeout: bool = True

@@ -3,108 +3,37 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar
 
 import httpx
 import pytest
 
 from api.settings import Settings
 from tests.conftest import OPERATOR, SCENARIOS, load_catalog, running_app
-from tests.integration.test_orders import _ready, _server
+from tests.processes import (
+    FakeGraphApi,
+    fake_graph_api,
+    ready,
+    sent_text,
+    server,
+    whatsapp_delivery,
+    whatsapp_env,
+)
 
 pytestmark = pytest.mark.integration
-
-SECRET = "e2e-secret"
-
-
-class _Graph(BaseHTTPRequestHandler):
-    sent: ClassVar[list[dict[str, Any]]] = []
-    lock = threading.Lock()
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-        with self.lock:
-            if body.get("type"):
-                self.sent.append(body)
-            number = len(self.sent)
-        payload = json.dumps({"messages": [{"id": f"wamid.OUT{number}"}]}).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args: Any) -> None:
-        pass
 
 
 @pytest.fixture
 def graph_api() -> Iterator[str]:
-    _Graph.sent = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Graph)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v21.0"
-    server.shutdown()
-    server.server_close()
-
-
-def _delivery(sender: str, message_id: str, text: str) -> tuple[bytes, dict[str, str]]:
-    body = json.dumps(
-        {
-            "object": "whatsapp_business_account",
-            "entry": [
-                {
-                    "id": "W",
-                    "changes": [
-                        {
-                            "field": "messages",
-                            "value": {
-                                "messaging_product": "whatsapp",
-                                "messages": [
-                                    {
-                                        "from": sender,
-                                        "id": message_id,
-                                        "type": "text",
-                                        "text": {"body": text},
-                                    }
-                                ],
-                            },
-                        }
-                    ],
-                }
-            ],
-        }
-    ).encode()
-    signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-    return body, {"content-type": "application/json", "x-hub-signature-256": signature}
-
-
-def _text(body: dict[str, Any]) -> str:
-    if body["type"] == "text":
-        return str(body["text"]["body"])
-    return str(body["interactive"]["body"]["text"])
+    with fake_graph_api() as url:
+        yield url
 
 
 async def test_twenty_customers_in_bursts_on_two_processes_get_one_answer_per_burst(
     settings: Settings,
     graph_api: str,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    for name, value in (
-        ("WHATSAPP_APP_SECRET", SECRET),
-        ("WHATSAPP_ACCESS_TOKEN", "t"),
-        ("WHATSAPP_PHONE_NUMBER_ID", "PID"),
-        ("WHATSAPP_API_BASE_URL", graph_api),
-        ("BURST_WINDOW_MS", "400"),
-    ):
-        monkeypatch.setenv(name, value)
+    env = whatsapp_env(graph_api, burst_ms=400)
     senders = [f"58414600{n:04d}" for n in range(20)]
     async with running_app(settings) as (client, runtime):
         await load_catalog(runtime, SCENARIOS / "catalog.json")
@@ -113,8 +42,8 @@ async def test_twenty_customers_in_bursts_on_two_processes_get_one_answer_per_bu
                 f"/api/customers/+{sender}", json={"name": "Cliente"}, headers=OPERATOR
             )
     bursts = [["hola", "¿tienen arroz?", "gracias"], ["y otra cosa", "¿tienen café?"]]
-    with _server(settings) as first, _server(settings) as second:
-        await asyncio.gather(_ready(first), _ready(second))
+    with server(settings, env) as first, server(settings, env) as second:
+        await asyncio.gather(ready(first), ready(second))
         async with httpx.AsyncClient(timeout=30) as http:
             for burst_number, burst in enumerate(bursts):
                 deliveries = []
@@ -126,7 +55,7 @@ async def test_twenty_customers_in_bursts_on_two_processes_get_one_answer_per_bu
                             deliveries.append((index + position + 1, message_id, sender, text))
                 acks = []
                 for turn, (target, message_id, sender, text) in enumerate(deliveries):
-                    body, headers = _delivery(sender, message_id, text)
+                    body, headers = whatsapp_delivery(sender, message_id, text)
                     base = (first, second)[target % 2]
                     acks.append(
                         http.post(f"{base}/api/whatsapp/webhook", content=body, headers=headers)
@@ -138,12 +67,12 @@ async def test_twenty_customers_in_bursts_on_two_processes_get_one_answer_per_bu
                 assert all(r.status_code == 200 for r in responses)
                 for _ in range(300):  # wait for every burst's answer
                     await asyncio.sleep(0.1)
-                    if len(_Graph.sent) >= len(senders) * (burst_number + 1):
+                    if len(FakeGraphApi.sent) >= len(senders) * (burst_number + 1):
                         break
                 await asyncio.sleep(1.5)  # anything extra would have arrived by now
     by_customer: dict[str, list[str]] = {}
-    for body in _Graph.sent:
-        by_customer.setdefault(body["to"], []).append(_text(body))
+    for body in FakeGraphApi.sent:
+        by_customer.setdefault(body["to"], []).append(sent_text(body))
     assert sorted(by_customer) == sorted(senders)
     for sender, answers in by_customer.items():
         assert len(answers) == 2, (sender, answers)

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -20,6 +16,7 @@ from api.runtime import Runtime
 from api.settings import Settings
 from storage.orders import Requested
 from tests.conftest import OPERATOR, SCENARIOS, load_catalog, running_app, say
+from tests.processes import ready, server
 
 pytestmark = pytest.mark.integration
 
@@ -37,49 +34,6 @@ HOT_SAUCE = {
         {"warehouse": "South", "branch": "Valencia", "city": "Valencia", "quantity": 4},
     ],
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextmanager
-def _server(settings: Settings) -> Iterator[str]:
-    """The app in its own process on 127.0.0.1, against the test's Postgres and Redis."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url or "",
-        "REDIS_URL": settings.redis_url or "",
-        "ADMIN_API_TOKEN": "test-operator-token",
-        "LOG_LEVEL": "WARNING",
-        "DATA_DIR": str(settings.data_dir),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-async def _ready(base_url: str) -> None:
-    async with httpx.AsyncClient(base_url=base_url) as client:
-        for _ in range(600):
-            try:
-                if (await client.get("/api/health/ready")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"{base_url} never became ready")
 
 
 async def test_fifty_checkouts_for_ten_units_on_two_processes_sell_exactly_ten(
@@ -101,8 +55,8 @@ async def test_fifty_checkouts_for_ten_units_on_two_processes_sell_exactly_ten(
                 {"item_code": "HOT-SAUCE", "name": "Hot sauce", "quantity": 1.0, "unit_price": 4.5}
             ]
             assert "confirm" in (await say(client, phone, "checkout"))["reply"]
-    with _server(settings) as first, _server(settings) as second:
-        await asyncio.gather(_ready(first), _ready(second))
+    with server(settings) as first, server(settings) as second:
+        await asyncio.gather(ready(first), ready(second))
         async with httpx.AsyncClient(timeout=60) as client:
             replies = await asyncio.gather(
                 *(
