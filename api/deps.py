@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -108,3 +109,16 @@ def phone_or_422(raw: str, runtime: Runtime, *, where: tuple[str, str]) -> str:
             [{"loc": list(where), "msg": "not a valid phone number", "type": "value_error"}],
         )
     return phone
+
+
+def parse_json(body: bytes) -> Any:
+    """A request body as JSON, or 400 with the parser's reason (also for nesting too deep
+    to parse, which Python reports as a RecursionError)."""
+    try:
+        return json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"malformed JSON: {error}") from None
+    except RecursionError:
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST, "malformed JSON: nested too deeply"
+        ) from None

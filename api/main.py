@@ -90,6 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         LockError,
     ):
         app.add_exception_handler(unavailable, _unavailable)
+    app.add_exception_handler(psycopg.DataError, _unstorable)
+    app.add_exception_handler(sqlalchemy.exc.DataError, _unstorable)
     app.include_router(health.router)
     app.include_router(chat.router)
     app.include_router(customers.router)
@@ -111,4 +113,14 @@ async def _unavailable(request: Request, error: Exception) -> JSONResponse:
         {"detail": "temporarily unavailable; retry shortly"},
         status_code=503,
         headers={"Retry-After": "5"},
+    )
+
+
+async def _unstorable(request: Request, error: Exception) -> JSONResponse:
+    """A value PostgreSQL refuses (a NUL character, a number out of range): the client's
+    input, so a 422 rather than a server error."""
+    log.info("unstorable input", extra={"error": type(error).__name__})
+    return JSONResponse(
+        {"detail": "a value could not be stored: invalid character or out of range"},
+        status_code=422,
     )

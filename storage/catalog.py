@@ -118,6 +118,7 @@ class CatalogRepository:
 
         `place` keeps products available in that city or branch.
         """
+        query = query.replace("\x00", "")  # PostgreSQL text cannot hold NUL
         fetch = max(limit * 4, 20) if place else max(limit * 2, 10)
         # Meaning and words are searched at once; words must all match when meaning
         # ranks too (a one-word overlap would outvote the vectors in the fusion), any word

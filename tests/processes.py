@@ -58,7 +58,6 @@ def app_process(
             **(env or {}),
         },
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
     )
     try:
         yield AppProcess(f"http://127.0.0.1:{port}", process)

@@ -9,7 +9,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel
 
-from api.deps import AddressLimitDep, RuntimeDep, require_receiver, require_receiver_or_operator
+from api.deps import (
+    AddressLimitDep,
+    RuntimeDep,
+    parse_json,
+    require_receiver,
+    require_receiver_or_operator,
+)
 from api.runtime import now_version
 from ingestion.formats import RecordError
 from ingestion.pipeline import SyncCounts
@@ -95,10 +101,7 @@ async def receive_products(
     `GET /api/ingest/jobs/{job_id}`.
     """
     body = await _read_body(request, runtime.settings.max_ingest_bytes)
-    try:
-        payload = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"malformed JSON: {error}") from None
+    payload = parse_json(body)
     try:
         items = payload_items(payload)
     except ValueError as error:

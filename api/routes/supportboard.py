@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from dataclasses import replace
 from typing import Any
 
@@ -12,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 
 from agent.turns import conversation_id_for
 from api.channels.supportboard import classify, parse, secret_valid
-from api.deps import RuntimeDep
+from api.deps import RuntimeDep, parse_json
 
 router = APIRouter(tags=["channels"])
 
@@ -38,10 +37,7 @@ async def receive(request: Request, runtime: RuntimeDep) -> dict[str, Any]:
     secret = settings.support_board_webhook_secret
     if secret is None or not _authentic(request, body, secret.get_secret_value()):
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid or missing webhook secret")
-    try:
-        payload = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"malformed JSON: {error}") from None
+    payload = parse_json(body)
     if not isinstance(payload, dict) or payload.get("function") != "message-sent":
         return {"handled": "ignored"}
     data = payload.get("data")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from typing import Annotated
 
@@ -10,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import PlainTextResponse
 
 from api.channels.whatsapp import parse, signature_valid
-from api.deps import RuntimeDep
+from api.deps import RuntimeDep, parse_json
 
 router = APIRouter(tags=["channels"])
 
@@ -47,10 +46,7 @@ async def receive(request: Request, runtime: RuntimeDep) -> dict[str, int]:
     signature = request.headers.get("x-hub-signature-256")
     if secret is None or not signature_valid(secret.get_secret_value(), body, signature):
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid or missing signature")
-    try:
-        payload = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"malformed JSON: {error}") from None
+    payload = parse_json(body)
     if not isinstance(payload, dict):
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "expected a JSON object")
     messages, statuses = parse(payload)
