@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="An AI sales and support agent for a store's chat channels.",
         lifespan=lifespan,
+        max_body_size=settings.max_request_bytes,  # catalog uploads have their own limit
     )
     app.add_middleware(RequestIdMiddleware)
     for unavailable in (

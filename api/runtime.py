@@ -165,7 +165,8 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         checkpointer = AsyncPostgresSaver(pool)
         await checkpointer.setup()
 
-        redis = Redis.from_url(redis_url)
+        # Bounded waits: a Redis that stops answering fails the request (503), not hangs it.
+        redis = Redis.from_url(redis_url, socket_timeout=10, socket_connect_timeout=5)
         stack.push_async_callback(redis.aclose)
         await redis.ping()
 

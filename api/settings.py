@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     admin_api_token: SecretStr = SecretStr(DEFAULT_ADMIN_TOKEN)
     receiver_api_key: SecretStr = SecretStr(DEFAULT_RECEIVER_KEY)
     max_ingest_bytes: int = Field(default=100_000_000, ge=1_000)
+    max_request_bytes: int = Field(default=1_000_000, ge=1_000)
     ingest_poll_seconds: float = Field(default=2.0, gt=0, le=300)
     handoff_pause_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
     max_message_chars: int = Field(default=4000, ge=1, le=100_000)

@@ -64,6 +64,7 @@ def _version(sequence: int | None, payload: object) -> int:
 
 @router.post(
     "/api/receive-products",
+    max_body_size=2**40,  # bounded by MAX_INGEST_BYTES as the body streams in
     status_code=status.HTTP_202_ACCEPTED,
     response_model=JobAccepted,
     dependencies=[Depends(require_receiver)],

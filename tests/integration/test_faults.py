@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import signal
 import subprocess
 import threading
 import time
@@ -288,8 +289,8 @@ class _FakeOpenAI(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers["content-length"]))
-        if self.mode == "slow":
-            time.sleep(3)
+        if self.mode in ("slow", "slow-ok"):
+            time.sleep(3 if self.mode == "slow" else 1.5)
         if self.mode in ("error", "slow"):
             self._reply(500, {"error": {"message": "upstream exploded", "type": "server_error"}})
             return
@@ -371,3 +372,30 @@ async def test_a_failing_or_hanging_model_gets_the_fallback_and_the_conversation
         state = await runtime.turns.state_of(answered["conversation_id"])
         humans = [m.text for m in state["messages"] if m.type == "human"]
         assert humans[-3:] == ["do you have apples?", "still there?", "and now?"]
+
+
+async def test_shutdown_lets_the_turn_in_flight_finish(
+    settings: Settings, fake_openai: str
+) -> None:
+    phone = "+15550109201"
+    async with running_app(settings) as (client, _):
+        await _register(client, phone)
+    env = {
+        "MODEL": "openai:gpt-test",
+        "OPENAI_BASE_URL": fake_openai,
+        "OPENAI_API_KEY": "sk-test",
+        "MODEL_TIMEOUT_SECONDS": "10",
+        "SHUTDOWN_GRACE_SECONDS": "20",
+    }
+    _FakeOpenAI.mode = "slow-ok"  # the model takes 1.5 s to answer
+    with app_process(settings, env) as app:
+        await ready(app.url)
+        async with httpx.AsyncClient(base_url=app.url, timeout=60) as client:
+            await say(client, phone, "hello")  # no model call: the greeting
+            in_flight = asyncio.create_task(say(client, phone, "do you have apples?"))
+            await asyncio.sleep(0.5)
+            app.process.terminate()  # SIGTERM while the model is thinking
+            answered = await in_flight
+            # uvicorn ends by re-raising the SIGTERM it handled
+            assert app.process.wait(timeout=30) in (0, -signal.SIGTERM)
+    assert answered["reply"] == "We have red apples."
