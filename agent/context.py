@@ -39,6 +39,10 @@ class Context:
     conversation_id: str = field(
         default="studio", metadata={"description": "The thread id of this conversation."}
     )
+    message_id: str | None = field(
+        default=None,
+        metadata={"description": "The channel's id of the message being answered, if any."},
+    )
     services: Any = field(
         default=None,
         metadata={"description": "Services instance; LangGraph Studio uses the default."},

@@ -151,14 +151,24 @@ class TurnRunner:
                 log.warning("turn lock renewal failed", exc_info=True)
 
     async def run_locked(
-        self, *, conversation_id: str, channel: str, text: str, customer_phone: str | None
+        self,
+        *,
+        conversation_id: str,
+        channel: str,
+        text: str,
+        customer_phone: str | None,
+        message_id: str | None = None,
     ) -> TurnResult:
-        """`run`, for a caller that already holds the conversation's lock."""
+        """`run`, for a caller that already holds the conversation's lock. `message_id`
+        (the channel's) makes a retried turn idempotent: an order it confirms is placed
+        once."""
         started = time.perf_counter()
         metrics = TurnMetrics(self._provider)
         token = CONVERSATION_ID.set(conversation_id)
         try:
-            result = await self._turn(conversation_id, channel, text, customer_phone, metrics)
+            result = await self._turn(
+                conversation_id, channel, text, customer_phone, message_id, metrics
+            )
         except BaseException:
             TURNS.labels(channel=channel, outcome="failed").inc()
             raise
@@ -175,6 +185,7 @@ class TurnRunner:
         channel: str,
         text: str,
         customer_phone: str | None,
+        message_id: str | None,
         metrics: TurnMetrics,
     ) -> TurnResult:
         config: RunnableConfig = {
@@ -200,6 +211,7 @@ class TurnRunner:
             channel=channel,
             customer_phone=customer_phone,
             conversation_id=conversation_id,
+            message_id=message_id,
             services=self._services,
         )
         turn_input: dict[str, Any] = {"messages": [message]}

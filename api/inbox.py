@@ -31,6 +31,7 @@ from storage.conversations import ConversationRepository
 log = logging.getLogger(__name__)
 
 SEEN_TTL_SECONDS = 7 * 24 * 3600
+MAX_TURN_ATTEMPTS = 5
 DUPLICATES = Counter(
     "store_assistant_webhook_duplicates", "Redelivered messages dropped", ["channel"]
 )
@@ -149,10 +150,30 @@ class Inbox:
             if not queued:
                 return False
             burst = [Inbound(**json.loads(item)) for item in queued]
-            await self._answer(conversation_id, burst)
+            await self._answer(conversation_id, burst, queued)
         return True
 
-    async def _answer(self, conversation_id: str, burst: list[Inbound]) -> None:
+    async def _requeue(self, conversation_id: str, queued: list[Any]) -> None:
+        """Put a burst whose turn failed back at the head of its queue, to be retried by
+        the sweeper with a growing delay; after MAX_TURN_ATTEMPTS it is given up (and
+        counted as an error). A retry is safe: the failed turn wrote no checkpoint, and an
+        order it placed is found again by its message id rather than placed twice."""
+        attempts = int(await self._redis.incr(f"attempts:{conversation_id}"))
+        await self._redis.expire(f"attempts:{conversation_id}", 3600)
+        if attempts >= MAX_TURN_ATTEMPTS:
+            await self._redis.delete(f"attempts:{conversation_id}")
+            log.error(
+                "turn given up after retries",
+                extra={"conversation_id": conversation_id, "attempts": attempts},
+            )
+            return
+        retry_at = int(time.time() * 1000) + 1000 * 2**attempts
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.lpush(f"inbox:{conversation_id}", *reversed(queued))
+            pipe.zadd(_PENDING, {conversation_id: retry_at})
+            await pipe.execute()
+
+    async def _answer(self, conversation_id: str, burst: list[Inbound], queued: list[Any]) -> None:
         last = burst[-1]
         channel = self._channels[last.channel]
         texts = [m.text for m in burst if m.kind == "text" and m.text.strip()]
@@ -163,12 +184,20 @@ class Inbox:
                 key = "please_write" if last.kind == "audio" else "unsupported_message"
                 await channel.say(last, say(key, language), conversation_id)
             return
-        result = await self._turns.run_locked(
-            conversation_id=conversation_id,
-            channel=last.channel,
-            text="\n".join(texts),
-            customer_phone=last.customer_phone,
-        )
+        try:
+            result = await self._turns.run_locked(
+                conversation_id=conversation_id,
+                channel=last.channel,
+                text="\n".join(texts),
+                customer_phone=last.customer_phone,
+                message_id=last.message_id,
+            )
+        except Exception:
+            with contextlib.suppress(Exception):
+                await self._requeue(conversation_id, queued)
+            raise
+        with contextlib.suppress(Exception):
+            await self._redis.delete(f"attempts:{conversation_id}")
         await channel.deliver(last, result, conversation_id)
 
     async def sweep(self) -> int:

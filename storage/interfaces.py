@@ -41,6 +41,7 @@ class OrderStore(Protocol):
         channel: str,
         delivery_address: str,
         requested: Sequence[Requested],
+        source_message: str | None = None,
     ) -> Order | Shortage: ...
 
     async def for_customer(self, customer_id: int, number: str | None = None) -> Order | None: ...

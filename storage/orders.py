@@ -145,10 +145,20 @@ class OrderRepository:
         channel: str,
         delivery_address: str,
         requested: Sequence[Requested],
+        source_message: str | None = None,
     ) -> Order | Shortage:
-        """Reserve every line or none and record the order with today's prices."""
+        """Reserve every line or none and record the order with today's prices.
+
+        `source_message` identifies the customer message that confirmed it: placing again
+        for the same message (a retried turn) returns the order already placed."""
         codes = sorted({r.item_code for r in requested})
         async with self._pool.connection() as conn, conn.transaction():
+            if source_message is not None:
+                placed = await self._load(
+                    conn, "o.source_message = %(source)s", {"source": source_message}
+                )
+                if placed is not None:
+                    return placed
             stock_rows = await (
                 await conn.execute(
                     """
@@ -189,7 +199,14 @@ class OrderRepository:
                 Decimal(0),
             ).quantize(Decimal("0.01"))
             order_id = await self._insert_order(
-                conn, customer_id, conversation_id, channel, total, currency, delivery_address
+                conn,
+                customer_id,
+                conversation_id,
+                channel,
+                total,
+                currency,
+                delivery_address,
+                source_message,
             )
             for index, (line, allocation) in enumerate(plan, 1):
                 product = products[line.item_code]
@@ -247,6 +264,7 @@ class OrderRepository:
         total: Decimal,
         currency: str,
         address: str,
+        source_message: str | None,
     ) -> int:
         for _ in range(10):
             number = _new_number()
@@ -256,9 +274,11 @@ class OrderRepository:
                         await conn.execute(
                             """
                         INSERT INTO orders (number, customer_id, conversation_id, channel,
-                                            status, total, currency, delivery_address)
+                                            status, total, currency, delivery_address,
+                                            source_message)
                         VALUES (%(number)s, %(customer)s, %(conversation)s, %(channel)s,
-                                'confirmed', %(total)s, %(currency)s, %(address)s)
+                                'confirmed', %(total)s, %(currency)s, %(address)s,
+                                %(source)s)
                         RETURNING id
                         """,
                             {
@@ -269,6 +289,7 @@ class OrderRepository:
                                 "total": total,
                                 "currency": currency,
                                 "address": address,
+                                "source": source_message,
                             },
                         )
                     ).fetchone()

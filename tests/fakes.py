@@ -87,6 +87,7 @@ class MemoryOrders:
         channel: str,
         delivery_address: str,
         requested: Sequence[Requested],
+        source_message: str | None = None,
     ) -> Order | Shortage:
         lines = tuple(
             OrderLine(r.item_code, r.item_code, r.quantity, "unit", Decimal(1)) for r in requested

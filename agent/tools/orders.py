@@ -50,6 +50,7 @@ async def place_order(
         channel=context.channel,
         delivery_address=customer["address"],
         requested=[Requested(line["item_code"], Decimal(line["quantity"])) for line in cart],
+        source_message=(f"{context.channel}:{context.message_id}" if context.message_id else None),
     )
     if isinstance(result, Shortage):
         return {

@@ -277,3 +277,57 @@ async def test_logs_are_json_lines_with_request_id_and_masked_phones(
     assert "+15550107011" not in json.dumps(lines)
     assert probe["to"].endswith("11")
     assert "*" in probe["to"]
+
+
+async def test_a_failed_webhook_turn_is_retried_and_its_order_placed_once(
+    settings: Settings,
+) -> None:
+    settings = settings.model_copy(update={"burst_window_ms": 0})
+    async with running_app(settings) as (client, runtime):
+        await load_catalog(runtime, SCENARIOS / "catalog.json")
+        phone = "+15550107020"
+        await client.put(
+            f"/api/customers/{phone}",
+            json={"name": "Rita Retry", "address": "1 Main St"},
+            headers=OPERATOR,
+        )
+        channel = _RecordingChannel()
+        runtime.inbox._channels["recording"] = channel  # a test channel
+
+        async def send(number: int, text: str) -> None:
+            message = Inbound("recording", phone, f"r{number}", "text", text, phone)
+            assert await runtime.inbox.accept(message)
+            await asyncio.sleep(0.05)
+            await runtime.inbox.drain()
+
+        await send(1, "hello")
+        await send(2, "I want 2 red apples")
+        await send(3, "checkout")
+        orders_store = runtime.services.orders
+        real_place = orders_store.place
+        calls = 0
+
+        async def place_then_crash(**kwargs: object) -> object:
+            nonlocal calls
+            calls += 1
+            placed = await real_place(**kwargs)  # type: ignore[arg-type]
+            if calls == 1:  # committed, then the turn dies before its checkpoint
+                raise ConnectionError("lost the database after the order")
+            return placed
+
+        orders_store.place = place_then_crash  # type: ignore[method-assign]
+        await send(4, "yes")
+        assert len(channel.delivered) == 3  # the failed turn answered nothing yet
+        async with runtime.redis.pipeline() as pipe:  # make the retry due now
+            pipe.zadd(
+                "inbox:pending", {c: 0 for c in await runtime.redis.zrange("inbox:pending", 0, -1)}
+            )
+            await pipe.execute()
+        assert await runtime.inbox.sweep() == 1
+        await runtime.inbox.drain()
+        assert calls == 2
+        assert len(channel.delivered) == 4
+        orders = await client.get("/api/orders", params={"customer_phone": phone}, headers=OPERATOR)
+        assert len(orders.json()) == 1
+        apples = (await client.get("/api/products/GR-APPLE", headers=OPERATOR)).json()
+        assert sum(s["reserved"] for s in apples["stock"]) == 2
