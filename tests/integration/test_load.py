@@ -92,7 +92,9 @@ async def test_a_hundred_customers_on_two_processes_lose_and_repeat_nothing(
     env = whatsapp_env(graph_api, burst_ms=50)
     with server(settings, env) as first, server(settings, env) as second:
         await asyncio.gather(ready(first), ready(second))
-        limits = httpx.Limits(max_connections=120)
+        # Idle connections are dropped before uvicorn's 5 s keep-alive ends, so a request
+        # never races the server closing its connection.
+        limits = httpx.Limits(max_connections=120, keepalive_expiry=2)
         async with httpx.AsyncClient(timeout=120, limits=limits) as http:
             await asyncio.gather(
                 *(_rest_customer(http, (first, second), n) for n in range(len(REST_CUSTOMERS))),
