@@ -212,6 +212,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             token=sb_token.get_secret_value() if sb_token else "",
             bot_user_id=settings.support_board_bot_user_id,
             phone_region=settings.default_phone_region,
+            whatsapp=whatsapp if settings.whatsapp_configured else None,
         )
         limiter = RateLimiter(redis)
         inbox = Inbox(

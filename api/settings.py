@@ -115,6 +115,11 @@ class Settings(BaseSettings):
         )
 
     @property
+    def whatsapp_configured(self) -> bool:
+        """The Cloud API can be used to send (Support Board `wa` conversations use it)."""
+        return bool(self.whatsapp_phone_number_id and self.whatsapp_access_token)
+
+    @property
     def uses_offline_model(self) -> bool:
         """True when no hosted chat model is configured."""
         return self.model == "offline"

@@ -3,7 +3,9 @@
 The `message-sent` webhook reports every message of a conversation, whoever wrote it: the
 bot's own messages come back (ignored), a human agent's message pauses the bot for that
 conversation, and the customer's messages are answered unless it is paused. Answers go
-through Support Board's API so agents see them in the conversation.
+through Support Board's API so agents see them in the conversation; WhatsApp (`wa`)
+conversations are answered through WhatsApp Cloud API directly when it is configured, with
+a copy in Support Board.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import httpx
 from agent.phones import normalize_phone
 from agent.turns import TurnResult
 from api.channels.base import Inbound, SendFailed, record_failed_send, send_with_retry
+from api.channels.whatsapp import WhatsAppChannel
 from storage.conversations import ConversationRepository
 
 log = logging.getLogger(__name__)
@@ -70,7 +73,9 @@ class SupportBoardChannel:
         token: str,
         bot_user_id: str,
         phone_region: str,
+        whatsapp: WhatsAppChannel | None = None,
     ) -> None:
+        self._whatsapp = whatsapp
         self._client = client
         self._conversations = conversations
         self._api = f"{url.rstrip('/')}/include/api.php" if url else ""
@@ -103,12 +108,35 @@ class SupportBoardChannel:
         return self._phones[user_id]
 
     async def deliver(self, to: Inbound, result: TurnResult, conversation_id: str) -> None:
-        if result.reply:
+        direct = self._direct_whatsapp(to)
+        if result.reply and direct is not None and self._whatsapp is not None:
+            # Straight to the customer through the Cloud API (buttons and lists included),
+            # and a copy into the conversation so the agents see what the bot said.
+            await self._whatsapp.deliver(direct, result, conversation_id)
+            await self.say(to, result.reply, conversation_id, copy_only=True)
+        elif result.reply:
             await self.say(to, result.reply, conversation_id)
         if result.stage == "handoff" and result.paused:
             await self._flag_for_agents(to, conversation_id)
 
-    async def say(self, to: Inbound, text: str, conversation_id: str) -> None:
+    def _direct_whatsapp(self, to: Inbound) -> Inbound | None:
+        """A `wa` conversation answered through WhatsApp Cloud API, when it is configured
+        and the customer's phone is known."""
+        if self._whatsapp is None or not to.customer_phone:
+            return None
+        if to.reply_address.partition("|")[2] != "wa":
+            return None
+        number = to.customer_phone.lstrip("+")
+        return Inbound(
+            "whatsapp", number, to.message_id, to.kind, to.text, to.customer_phone, number
+        )
+
+    async def say(
+        self, to: Inbound, text: str, conversation_id: str, *, copy_only: bool = False
+    ) -> None:
+        direct = None if copy_only else self._direct_whatsapp(to)
+        if direct is not None and self._whatsapp is not None:
+            await self._whatsapp.say(direct, text, conversation_id)  # the copy follows
         sb_conversation, _, source = to.reply_address.partition("|")
         function = "messenger-send-message" if source in MESSENGER_SOURCES else "send-message"
         try:

@@ -212,3 +212,32 @@ async def test_a_message_without_ids_is_refused(
     event = _event(CUSTOMER, "hola", "")
     assert (await _post(client, event)).status_code == 422
     assert (await _post(client, {"function": "message-sent", "data": "x"})).status_code == 422
+
+
+async def test_whatsapp_conversations_go_straight_through_the_cloud_api_with_a_copy(
+    sb: tuple[httpx.AsyncClient, Runtime, SupportBoardAPI],
+) -> None:
+    client, runtime, api = sb
+    graph: list[dict[str, Any]] = []
+
+    def cloud_api(request: httpx.Request) -> httpx.Response:
+        graph.append(json.loads(request.content))
+        return httpx.Response(200, json={"messages": [{"id": f"wamid.OUT{len(graph)}"}]})
+
+    whatsapp = runtime.whatsapp
+    whatsapp._client = httpx.AsyncClient(transport=httpx.MockTransport(cloud_api))
+    runtime.supportboard._whatsapp = whatsapp  # as when WHATSAPP_* are configured
+    await _post(client, _event(CUSTOMER, "hola, ¿tienen arroz?", "w1", source="wa"))
+    await runtime.inbox.drain()
+    await _post(client, _event(CUSTOMER, "¿tienen café?", "i1", source="ig"))
+    await runtime.inbox.drain()
+    sent = [body for body in graph if body.get("type")]
+    assert len(sent) == 1  # the wa conversation only
+    assert sent[0]["to"] == "584145554242"
+    body = sent[0].get("text", {}).get("body") or sent[0]["interactive"]["body"]["text"]
+    assert "Arroz blanco" in body
+    # Agents see both answers in Support Board; Instagram still goes through it.
+    assert any("Arroz blanco" in text for text in api.sent())
+    messenger = [c for c in api.calls if c["function"] == "messenger-send-message"]
+    assert messenger
+    assert "Café" in messenger[0]["message"]
