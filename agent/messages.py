@@ -39,3 +39,15 @@ def recent_window(messages: Sequence[AnyMessage], turns: int = 12) -> list[AnyMe
     humans = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
     start = humans[-turns] if len(humans) >= turns else 0
     return list(messages[start:])
+
+
+def transcript(messages: Sequence[AnyMessage]) -> list[tuple[str, str]]:
+    """What was said, as (who, text): "customer", "bot", or "agent" (a person, whose
+    messages carry the name "agent"); tool traffic left out."""
+    said: list[tuple[str, str]] = []
+    for message in messages:
+        if isinstance(message, HumanMessage) and message.text.strip():
+            said.append(("customer", message.text))
+        elif isinstance(message, AIMessage) and message.text.strip():
+            said.append(("agent" if message.name == "agent" else "bot", message.text))
+    return said

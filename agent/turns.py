@@ -108,7 +108,13 @@ class TurnRunner:
         self._provider = model_provider
 
     async def run(
-        self, *, channel: str, identity: str, text: str, customer_phone: str | None
+        self,
+        *,
+        channel: str,
+        identity: str,
+        text: str,
+        customer_phone: str | None,
+        message_id: str | None = None,
     ) -> TurnResult:
         """Process one customer message and return what the assistant answers."""
         conversation_id = conversation_id_for(channel, identity)
@@ -118,6 +124,7 @@ class TurnRunner:
                 channel=channel,
                 text=text,
                 customer_phone=customer_phone,
+                message_id=message_id,
             )
 
     @asynccontextmanager

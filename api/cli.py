@@ -84,7 +84,10 @@ def _serve(
             return code
         asyncio.run(_demo_customer(settings))
     host, port = host or settings.host, port or settings.port
-    print(f"Store Assistant on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    print(
+        f"Store Assistant on http://{host}:{port}  (web chat: http://{host}:{port}/chat,"
+        f" API docs: http://{host}:{port}/docs)"
+    )
     log_level = settings.log_level.lower()
     if workers == 1:
         uvicorn.run(

@@ -28,6 +28,7 @@ from api.routes import (
     products,
     stats,
     supportboard,
+    web,
     whatsapp,
 )
 from api.runtime import open_runtime
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(supportboard.router)
     app.include_router(stats.router)
     app.include_router(metrics_router)
+    app.include_router(web.router)
     return app
 
 

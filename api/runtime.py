@@ -76,6 +76,7 @@ class Runtime:
     housekeeping: Housekeeping
     cleanup: CleanupRunner
     limiter: RateLimiter
+    conversations: ConversationRepository
     started_at: float
 
     async def sync_catalog(
@@ -250,6 +251,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             housekeeping,
             cleanup,
             limiter,
+            conversations,
             time.time(),
         )
         try:

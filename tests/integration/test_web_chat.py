@@ -1,0 +1,87 @@
+"""The web chat channel: the page, a customer ordering through it, message ids processed
+once, and silence while a person handles the conversation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from api.runtime import Runtime
+from tests.conftest import OPERATOR, SCENARIOS, load_catalog
+
+pytestmark = pytest.mark.integration
+
+App = tuple[httpx.AsyncClient, Runtime]
+PHONE = "+15550112001"
+
+
+async def _send(client: httpx.AsyncClient, text: str, message_id: str) -> dict[str, Any]:
+    response = await client.post(
+        "/api/web/messages",
+        json={"customer_phone": PHONE, "text": text, "message_id": message_id},
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_the_chat_page_is_served_with_labelled_controls(app: App) -> None:
+    client, _ = app
+    page = await client.get("/chat")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    for needle in ('<label for="phone"', '<label for="text"', 'aria-live="polite"', "viewport"):
+        assert needle in page.text
+
+
+async def test_a_customer_orders_through_the_web_chat(app: App) -> None:
+    client, runtime = app
+    await load_catalog(runtime, SCENARIOS / "catalog.json")
+    await client.put(
+        f"/api/customers/{PHONE}",
+        json={"name": "Web Shopper", "address": "3 Elm St"},
+        headers=OPERATOR,
+    )
+    found = await _send(client, "do you have red apples?", "w1")
+    assert "Web" in found["reply"]
+    assert found["products"][0]["name"] == "Red apples"
+    assert found["products"][0]["price"]
+    added = await _send(client, "add 2 of the first one", "w2")
+    assert added["cart"][0]["quantity"] == 2
+    assert added["cart_total"] == round(2 * added["cart"][0]["unit_price"], 2)
+    assert "confirm" in (await _send(client, "checkout", "w3"))["reply"].lower()
+    placed = await _send(client, "yes", "w4")
+    assert placed["cart"] == []
+    again = await _send(client, "yes", "w4")  # the page resent the same message
+    assert again["duplicate"]
+    orders = await client.get("/api/orders", params={"customer_phone": PHONE}, headers=OPERATOR)
+    assert len(orders.json()) == 1
+    roles = [m["role"] for m in placed["messages"]]
+    assert roles[:2] == ["customer", "bot"]
+    assert roles.count("customer") == 4
+
+
+async def test_the_web_chat_is_silent_while_a_person_handles_it(app: App) -> None:
+    client, runtime = app
+    await _send(client, "hola", "p1")
+    conversation = (await client.get("/api/web/messages", params={"customer_phone": PHONE})).json()
+    await runtime.conversations.pause(
+        conversation["conversation_id"], minutes=10, reason="test", paused_by="agent:1"
+    )
+    quiet = await _send(client, "¿hay alguien?", "p2")
+    assert quiet["paused"]
+    assert quiet["reply"] == ""
+    assert quiet["messages"][-1] == {"role": "customer", "text": "¿hay alguien?"}
+
+
+async def test_bad_web_messages_get_clear_errors(app: App) -> None:
+    client, _ = app
+    for body in (
+        {"customer_phone": "nope", "text": "hi"},
+        {"customer_phone": PHONE, "text": "   "},
+        {"customer_phone": PHONE},
+    ):
+        response = await client.post("/api/web/messages", json=body)
+        assert response.status_code == 422, body
