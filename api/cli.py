@@ -14,7 +14,7 @@ from typing import Any
 
 from api.logs import configure_logging
 from api.runtime import open_runtime, server_urls
-from api.settings import Settings
+from api.settings import DEFAULT_ADMIN_TOKEN, Settings
 from ingestion.files import read_catalog_file
 
 SAMPLE_CATALOG = "sample_catalog.json"
@@ -88,6 +88,9 @@ def _serve(
         f"Store Assistant on http://{host}:{port}  (web chat: http://{host}:{port}/chat,"
         f" API docs: http://{host}:{port}/docs)"
     )
+    token = settings.admin_api_token.get_secret_value()
+    shown = token if token == DEFAULT_ADMIN_TOKEN else "your ADMIN_API_TOKEN"
+    print(f"operator console: http://{host}:{port}/console  (token: {shown})")
     log_level = settings.log_level.lower()
     if workers == 1:
         uvicorn.run(

@@ -21,6 +21,7 @@ from api.metrics import refresh_pool_gauges_forever
 from api.metrics import router as metrics_router
 from api.routes import (
     chat,
+    console,
     customers,
     health,
     ingest,
@@ -105,6 +106,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(stats.router)
     app.include_router(metrics_router)
     app.include_router(web.router)
+    app.include_router(console.page)
+    app.include_router(console.router)
     return app
 
 

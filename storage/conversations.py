@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from storage.db import Pool
-from storage.models import Pause, TurnStart
+from storage.models import ConversationSummary, Pause, TurnStart
 
 
 def _pause(row: dict[str, Any]) -> Pause:
@@ -235,6 +235,41 @@ class ConversationRepository:
                 )
             ).fetchall()
         return [(row["conversation_id"], row["channel"], _pause(row)) for row in rows]
+
+    async def listing(
+        self, limit: int = 50, *, only: str | None = None
+    ) -> list[ConversationSummary]:
+        """The most recently active conversations (or just `only`), with their customer
+        and pause."""
+        async with self._pool.connection() as conn:
+            rows = await (
+                await conn.execute(
+                    """
+                SELECT c.id, c.channel, c.stage, c.last_activity_at, c.closed_at,
+                       cu.phone, cu.name,
+                       (SELECT max(p.paused_until) FROM conversation_pauses p
+                        WHERE p.conversation_id = c.id AND p.ended_at IS NULL
+                          AND p.paused_until > now()) AS paused_until
+                FROM conversations c LEFT JOIN customers cu ON cu.id = c.customer_id
+                WHERE %(only)s::text IS NULL OR c.id = %(only)s
+                ORDER BY c.last_activity_at DESC LIMIT %(limit)s
+                """,
+                    {"limit": limit, "only": only},
+                )
+            ).fetchall()
+        return [
+            ConversationSummary(
+                id=row["id"],
+                channel=row["channel"],
+                stage=row["stage"],
+                last_activity_at=row["last_activity_at"],
+                closed=row["closed_at"] is not None,
+                phone=row["phone"],
+                name=row["name"],
+                paused_until=row["paused_until"],
+            )
+            for row in rows
+        ]
 
     async def resume(self, conversation_id: str) -> bool:
         """End the open pause; False when there was none."""

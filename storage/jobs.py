@@ -131,26 +131,35 @@ class JobRepository:
             )
 
     async def get(self, job_id: uuid.UUID) -> JobStatus | None:
+        found = await self._select("WHERE id = %(id)s", {"id": job_id, "limit": 1})
+        return found[0] if found else None
+
+    async def recent(self, limit: int = 20) -> list[JobStatus]:
+        """The latest jobs, newest first (the operator console shows them)."""
+        return await self._select("ORDER BY created_at DESC", {"limit": limit})
+
+    async def _select(self, where: str, params: dict[str, Any]) -> list[JobStatus]:
         async with self._pool.connection() as conn:
             cursor = await conn.execute(
-                """
+                f"""
                 SELECT id, status, counts, errors, failure, created_at, finished_at,
                        full_sync, source
-                FROM ingest_jobs WHERE id = %(id)s
-                """,
-                {"id": job_id},
+                FROM ingest_jobs {where} LIMIT %(limit)s
+                """,  # noqa: S608 - only constant SQL is interpolated
+                params,
             )
-            row = await cursor.fetchone()
-        if row is None:
-            return None
-        return JobStatus(
-            row["id"],
-            row["status"],
-            row["counts"],
-            row["errors"],
-            row["failure"],
-            row["created_at"],
-            row["finished_at"],
-            row["full_sync"],
-            row["source"],
-        )
+            rows = await cursor.fetchall()
+        return [
+            JobStatus(
+                row["id"],
+                row["status"],
+                row["counts"],
+                row["errors"],
+                row["failure"],
+                row["created_at"],
+                row["finished_at"],
+                row["full_sync"],
+                row["source"],
+            )
+            for row in rows
+        ]

@@ -77,3 +77,17 @@ class ProductRecord:
     unit: str = "unit"
     currency: str = "USD"
     stock: tuple[StockLine, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationSummary:
+    """A conversation as the operator console lists it."""
+
+    id: str
+    channel: str
+    stage: str
+    last_activity_at: datetime
+    closed: bool
+    phone: str | None
+    name: str | None
+    paused_until: datetime | None

@@ -48,7 +48,7 @@ class OutboxOut(BaseModel):
     created_at: datetime
 
 
-def _out(order: Order) -> OrderOut:
+def order_out(order: Order) -> OrderOut:
     payload: dict[str, Any] = order_payload(order)
     return OrderOut.model_validate(payload)
 
@@ -59,7 +59,7 @@ async def list_orders(
 ) -> list[OrderOut]:
     """The customer's orders, oldest first."""
     phone = phone_or_422(customer_phone, runtime, where=("query", "customer_phone"))
-    return [_out(order) for order in await runtime.orders.list_for_phone(phone)]
+    return [order_out(order) for order in await runtime.orders.list_for_phone(phone)]
 
 
 @router.get("/api/orders/{number}", response_model=OrderOut)
@@ -67,7 +67,7 @@ async def get_order(number: str, runtime: RuntimeDep) -> OrderOut:
     order = await runtime.orders.by_number(number)
     if order is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "order not found")
-    return _out(order)
+    return order_out(order)
 
 
 @router.post("/api/orders/{number}/status", response_model=OrderOut)
@@ -80,7 +80,7 @@ async def change_order_status(number: str, body: StatusChange, runtime: RuntimeD
     if isinstance(result, str):
         raise HTTPException(status.HTTP_409_CONFLICT, f"order is already {result}")
     runtime.exporter.notify()
-    return _out(result)
+    return order_out(result)
 
 
 @router.get("/api/outbox", response_model=list[OutboxOut])

@@ -85,3 +85,60 @@ async def test_bad_web_messages_get_clear_errors(app: App) -> None:
     ):
         response = await client.post("/api/web/messages", json=body)
         assert response.status_code == 422, body
+
+
+async def test_an_agent_takes_over_from_the_console_and_hands_back(app: App) -> None:
+    client, runtime = app
+    await load_catalog(runtime, SCENARIOS / "catalog.json")
+    await client.put(
+        f"/api/customers/{PHONE}",
+        json={"name": "Web Shopper", "address": "3 Elm St"},
+        headers=OPERATOR,
+    )
+    await _send(client, "do you have bananas?", "c1")
+    await _send(client, "add 3 of the first one", "c2")
+
+    page = await client.get("/console")
+    assert page.status_code == 200
+    assert '<label for="token"' in page.text
+    assert (await client.get("/api/console/conversations")).status_code == 401
+    listed = (await client.get("/api/console/conversations", headers=OPERATOR)).json()
+    mine = next(c for c in listed if c["channel"] == "web")
+    assert mine["name"] == "Web Shopper"
+    assert PHONE not in str(listed)
+    assert mine["cart_total"] > 0
+    assert not mine["paused"]
+
+    conversation_id = mine["conversation_id"]
+    written = await client.post(
+        f"/api/console/conversations/{conversation_id}/messages",
+        json={"text": "Hi, I'm Laura from the store. Bananas are on offer today!"},
+        headers=OPERATOR,
+    )
+    assert written.status_code == 200, written.text
+    assert written.json()["delivered"]
+    seen = (await client.get("/api/web/messages", params={"customer_phone": PHONE})).json()
+    assert seen["paused"]
+    assert seen["messages"][-1]["role"] == "agent"
+    quiet = await _send(client, "great, thanks!", "c3")
+    assert quiet["reply"] == ""
+    paused = (
+        await client.get("/api/console/conversations", params={"paused": True}, headers=OPERATOR)
+    ).json()
+    assert [c["conversation_id"] for c in paused] == [conversation_id]
+    detail = (
+        await client.get(f"/api/console/conversations/{conversation_id}", headers=OPERATOR)
+    ).json()
+    assert [m["role"] for m in detail["messages"]][-2:] == ["agent", "customer"]
+    assert detail["state"]["cart"]
+    assert "*" in detail["state"]["customer"]["phone"]
+
+    resumed = await client.post(f"/api/conversations/{conversation_id}/resume", headers=OPERATOR)
+    assert resumed.status_code == 200
+    back = await _send(client, "do you have onions?", "c4")
+    assert "Onions" in back["reply"]
+    assert not back["paused"]
+    jobs = (await client.get("/api/console/jobs", headers=OPERATOR)).json()
+    assert isinstance(jobs, list)
+    missing = await client.get("/api/console/conversations/nope", headers=OPERATOR)
+    assert missing.status_code == 404
