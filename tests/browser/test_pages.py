@@ -1,7 +1,8 @@
 """The web chat and the operator console in headless Chromium, against the app running as
 a real process: a customer orders through /chat; an agent in /console sees it, takes over
 and writes; the customer sees the agent and the bot stays silent; the agent resumes the bot
-and the next message is answered by it. Screenshots of both pages go to docs/screenshots/."""
+and the next message is answered by it. Screenshots of both pages go to
+tests/browser/screenshots/."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from tests.processes import app_process, ready
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+"""Saved by every run (not committed); docs/screenshots/ holds the README's copies."""
 PHONE = "+15550113001"
 
 pytestmark = [
