@@ -12,7 +12,7 @@ from importlib import resources
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from agent.messages import transcript
@@ -80,6 +80,12 @@ async def _conversation(runtime: RuntimeDep, phone: str) -> WebConversation:
         cart=cart_items(cart),
         cart_total=_total(cart),
     )
+
+
+@router.get("/", include_in_schema=False)
+async def home() -> RedirectResponse:
+    """The service opens on the web chat."""
+    return RedirectResponse("/chat")
 
 
 @router.get("/chat", response_class=HTMLResponse, include_in_schema=False)

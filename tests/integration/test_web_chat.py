@@ -29,6 +29,8 @@ async def _send(client: httpx.AsyncClient, text: str, message_id: str) -> dict[s
 
 async def test_the_chat_page_is_served_with_labelled_controls(app: App) -> None:
     client, _ = app
+    home = await client.get("/")
+    assert (home.status_code, home.headers["location"]) == (307, "/chat")
     page = await client.get("/chat")
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
