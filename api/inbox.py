@@ -74,7 +74,7 @@ class Inbox:
             DUPLICATES.labels(channel=message.channel).inc()
             return False
         if not await self._conversations.accept_message(
-            message.channel, message.message_id, conversation_id
+            message.channel, message.message_id, conversation_id, message.reply_address or None
         ):
             DUPLICATES.labels(channel=message.channel).inc()
             return False  # Redis forgot it (a restart); the database did not

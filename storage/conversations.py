@@ -80,7 +80,13 @@ class ConversationRepository:
         pause = _pause(row) if row["conversation_id"] else None
         return TurnStart(pause, reopened=bool(row["reopened"]))
 
-    async def accept_message(self, channel: str, message_id: str, conversation_id: str) -> bool:
+    async def accept_message(
+        self,
+        channel: str,
+        message_id: str,
+        conversation_id: str,
+        reply_address: str | None = None,
+    ) -> bool:
         """Record an inbound message once: False when it was seen before (a redelivery)."""
         async with self._pool.connection() as conn, conn.transaction():
             cursor = await conn.execute(
@@ -95,11 +101,12 @@ class ConversationRepository:
                 return False
             await conn.execute(
                 """
-                INSERT INTO conversations (id, channel, last_inbound_at)
-                VALUES (%(conversation)s, %(channel)s, now())
-                ON CONFLICT (id) DO UPDATE SET last_inbound_at = now(), last_activity_at = now()
+                INSERT INTO conversations (id, channel, last_inbound_at, reply_address)
+                VALUES (%(conversation)s, %(channel)s, now(), %(reply)s)
+                ON CONFLICT (id) DO UPDATE SET last_inbound_at = now(), last_activity_at = now(),
+                    reply_address = coalesce(%(reply)s, conversations.reply_address)
                 """,
-                {"channel": channel, "conversation": conversation_id},
+                {"channel": channel, "conversation": conversation_id, "reply": reply_address},
             )
             return True
 
@@ -245,7 +252,7 @@ class ConversationRepository:
             rows = await (
                 await conn.execute(
                     """
-                SELECT c.id, c.channel, c.stage, c.last_activity_at, c.closed_at,
+                SELECT c.id, c.channel, c.stage, c.last_activity_at, c.closed_at, c.reply_address,
                        cu.phone, cu.name,
                        (SELECT max(p.paused_until) FROM conversation_pauses p
                         WHERE p.conversation_id = c.id AND p.ended_at IS NULL
@@ -267,6 +274,7 @@ class ConversationRepository:
                 phone=row["phone"],
                 name=row["name"],
                 paused_until=row["paused_until"],
+                reply_address=row["reply_address"],
             )
             for row in rows
         ]

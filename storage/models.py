@@ -91,3 +91,5 @@ class ConversationSummary:
     phone: str | None
     name: str | None
     paused_until: datetime | None
+    reply_address: str | None = None
+    """Where the channel sends answers (a Support Board conversation, a WhatsApp number)."""

@@ -172,12 +172,17 @@ async def write(conversation_id: str, body: AgentMessage, runtime: RuntimeDep) -
         as_node="handoff",
     )
     delivered = summary.channel == "web"  # the page polls the transcript
+    message_id = f"console-{uuid.uuid4().hex}"
     if summary.channel == "whatsapp" and summary.phone:
         number = summary.phone.lstrip("+")
-        to = Inbound(
-            "whatsapp", number, f"console-{uuid.uuid4().hex}", "text", "", summary.phone, number
-        )
+        to = Inbound("whatsapp", number, message_id, "text", "", summary.phone, number)
         await runtime.whatsapp.say(to, body.text, conversation_id)
+        delivered = True
+    elif summary.channel == "supportboard" and summary.reply_address:
+        to = Inbound(
+            "supportboard", "", message_id, "text", "", summary.phone, summary.reply_address
+        )
+        await runtime.supportboard.say(to, body.text, conversation_id)
         delivered = True
     return AgentMessageOut(paused_until=pause.paused_until, delivered=delivered)
 

@@ -241,3 +241,22 @@ async def test_whatsapp_conversations_go_straight_through_the_cloud_api_with_a_c
     messenger = [c for c in api.calls if c["function"] == "messenger-send-message"]
     assert messenger
     assert "Café" in messenger[0]["message"]
+
+
+async def test_an_agent_writing_from_the_console_reaches_the_support_board_conversation(
+    sb: tuple[httpx.AsyncClient, Runtime, SupportBoardAPI],
+) -> None:
+    client, runtime, api = sb
+    await _post(client, _event(CUSTOMER, "hola", "m1", source="ig"))
+    await runtime.inbox.drain()
+    conversation_id = conversation_id_for("supportboard", CUSTOMER)
+    written = await client.post(
+        f"/api/console/conversations/{conversation_id}/messages",
+        json={"text": "Hola Marta, soy Laura de la tienda."},
+        headers=OPERATOR,
+    )
+    assert written.json()["delivered"]
+    sent = [c for c in api.calls if c["function"] == "messenger-send-message"]
+    assert sent[-1]["message"] == "Hola Marta, soy Laura de la tienda."
+    assert sent[-1]["conversation_id"] == "900"
+    assert (await runtime.services.conversations.active_pause(conversation_id)) is not None
