@@ -64,6 +64,12 @@ def merge_cart(current: list[CartLine], changes: list[CartLine]) -> list[CartLin
     return cart
 
 
+def cart_total(cart: Sequence[CartLine]) -> Decimal:
+    """What the cart costs at the prices its lines were added with, to the cent."""
+    total = sum((Decimal(x["quantity"]) * Decimal(x["unit_price"]) for x in cart), Decimal(0))
+    return total.quantize(Decimal("0.01"))
+
+
 def removal(line: CartLine) -> CartLine:
     return CartLine(**{**line, "quantity": "0"})
 

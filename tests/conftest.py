@@ -123,3 +123,11 @@ async def say(client: httpx.AsyncClient, phone: str, text: str) -> dict[str, Any
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+async def register(client: httpx.AsyncClient, phone: str, name: str, address: str = "") -> None:
+    """A known customer, through the operator API."""
+    response = await client.put(
+        f"/api/customers/{phone}", json={"name": name, "address": address}, headers=OPERATOR
+    )
+    assert response.status_code == 200, response.text

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from decimal import Decimal
 from importlib import resources
 from typing import Annotated, Any, Literal
 
@@ -19,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from agent.messages import transcript
 from agent.phones import mask_phone
+from agent.state import cart_total
 from api.channels.base import Inbound
 from api.deps import AddressLimitDep, OperatorDep, RuntimeDep
 from api.routes.orders import OrderOut, order_out
@@ -77,14 +77,6 @@ _FLAGS = (
 )
 
 
-def _cart_total(state: dict[str, Any]) -> float:
-    total = sum(
-        (Decimal(x["quantity"]) * Decimal(x["unit_price"]) for x in state.get("cart", [])),
-        Decimal(0),
-    )
-    return float(total.quantize(Decimal("0.01")))
-
-
 def _item(summary: ConversationSummary, state: dict[str, Any]) -> ConversationItem:
     return ConversationItem(
         conversation_id=summary.id,
@@ -97,7 +89,7 @@ def _item(summary: ConversationSummary, state: dict[str, Any]) -> ConversationIt
         paused=summary.paused_until is not None,
         paused_until=summary.paused_until,
         handoff_requested=bool(state.get("handoff_requested")),
-        cart_total=_cart_total(state),
+        cart_total=float(cart_total(state.get("cart", []))),
     )
 
 

@@ -7,7 +7,6 @@ handles the conversation (the page polls for what the person writes).
 
 from __future__ import annotations
 
-from decimal import Decimal
 from importlib import resources
 from typing import Annotated, Literal
 
@@ -16,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from agent.messages import transcript
-from agent.state import CartLine
+from agent.state import cart_total
 from agent.turns import conversation_id_for
 from api.deps import AddressLimitDep, RuntimeDep, limit_by_customer, phone_or_422
 from api.routes.chat import CartItem, cart_items
@@ -62,11 +61,6 @@ class WebReply(WebConversation):
     duplicate: bool = False
 
 
-def _total(lines: list[CartLine]) -> float:
-    total = sum((Decimal(x["quantity"]) * Decimal(x["unit_price"]) for x in lines), Decimal(0))
-    return float(total.quantize(Decimal("0.01")))
-
-
 async def _conversation(runtime: RuntimeDep, phone: str) -> WebConversation:
     conversation_id = conversation_id_for(CHANNEL, phone)
     state = await runtime.turns.state_of(conversation_id)
@@ -78,7 +72,7 @@ async def _conversation(runtime: RuntimeDep, phone: str) -> WebConversation:
         paused=pause is not None,
         messages=[Said(role=r, text=t) for r, t in transcript(state.get("messages", []))],
         cart=cart_items(cart),
-        cart_total=_total(cart),
+        cart_total=float(cart_total(cart)),
     )
 
 

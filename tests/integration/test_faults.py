@@ -25,7 +25,7 @@ from pydantic import SecretStr
 
 from api.settings import Settings
 from storage.embedded import EmbeddedPostgres
-from tests.conftest import OPERATOR, SCENARIOS, load_catalog, running_app, say
+from tests.conftest import OPERATOR, SCENARIOS, load_catalog, register, running_app, say
 from tests.processes import (
     FakeGraphApi,
     app_process,
@@ -39,12 +39,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 async def _register(client: httpx.AsyncClient, phone: str) -> None:
-    response = await client.put(
-        f"/api/customers/{phone}",
-        json={"name": "Lola Flores", "address": "Calle 8, Caracas"},
-        headers=OPERATOR,
-    )
-    assert response.status_code == 200
+    await register(client, phone, "Lola Flores", "Calle 8, Caracas")
 
 
 async def _order_count(client: httpx.AsyncClient, phone: str) -> list[str]:

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from api.runtime import Runtime
 from api.settings import Settings
-from tests.conftest import OPERATOR, SCENARIOS, load_catalog, running_app, say
+from tests.conftest import OPERATOR, SCENARIOS, load_catalog, register, running_app, say
 
 pytestmark = pytest.mark.integration
 
@@ -115,11 +115,7 @@ async def test_a_signed_webhook_with_deep_or_broken_json_is_refused_not_crashed(
 async def test_hostile_messages_get_safe_replies_and_change_nothing(app: App, text: str) -> None:
     client, runtime = app
     await load_catalog(runtime, SCENARIOS / "catalog.json")
-    await client.put(
-        f"/api/customers/{PHONE}",
-        json={"name": "Eve Hacker", "address": "1 Bad St"},
-        headers=OPERATOR,
-    )
+    await register(client, PHONE, "Eve Hacker", "1 Bad St")
     before = (await client.get("/api/products/GR-APPLE", headers=OPERATOR)).json()
     await say(client, PHONE, "hi")
     body = await say(client, PHONE, text)
@@ -147,11 +143,7 @@ async def test_hostile_messages_get_safe_replies_and_change_nothing(app: App, te
 async def test_negative_and_absurd_quantities_never_reach_the_cart(app: App, text: str) -> None:
     client, runtime = app
     await load_catalog(runtime, SCENARIOS / "catalog.json")
-    await client.put(
-        f"/api/customers/{PHONE}",
-        json={"name": "Al Bundy", "address": "9 Shoe St"},
-        headers=OPERATOR,
-    )
+    await register(client, PHONE, "Al Bundy", "9 Shoe St")
     await say(client, PHONE, "hi")
     body = await say(client, PHONE, text)
     assert body["reply"]

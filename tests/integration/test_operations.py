@@ -12,7 +12,7 @@ from api.channels.base import Inbound
 from api.runtime import Runtime
 from api.settings import Settings
 from storage.conversations import ConversationRepository
-from tests.conftest import OPERATOR, SCENARIOS, load_catalog, running_app, say
+from tests.conftest import OPERATOR, SCENARIOS, load_catalog, register, running_app, say
 
 pytestmark = pytest.mark.integration
 
@@ -32,11 +32,7 @@ async def test_stats_count_conversations_orders_and_errors_with_phones_masked(ap
     client, runtime = app
     await load_catalog(runtime, SCENARIOS / "catalog.json")
     phone = "+15550107001"
-    await client.put(
-        f"/api/customers/{phone}",
-        json={"name": "Stat Tester", "address": "1 Main St"},
-        headers=OPERATOR,
-    )
+    await register(client, phone, "Stat Tester", "1 Main St")
     await say(client, phone, "hello")
     await say(client, phone, "I want 2 red apples")
     await say(client, phone, "checkout")
@@ -68,11 +64,7 @@ async def test_an_idle_conversation_is_closed_and_its_next_message_starts_afresh
     client, runtime = app
     await load_catalog(runtime, SCENARIOS / "catalog.json")
     phone = "+15550107003"
-    await client.put(
-        f"/api/customers/{phone}",
-        json={"name": "Rosa Díaz", "address": "Calle 1"},
-        headers=OPERATOR,
-    )
+    await register(client, phone, "Rosa Díaz", "Calle 1")
     await say(client, phone, "hola")
     added = await say(client, phone, "quiero 2 manzanas rojas")
     assert added["cart"]
@@ -100,11 +92,7 @@ async def test_a_closed_conversation_drops_its_cart_when_configured(settings: Se
     async with running_app(settings) as (client, runtime):
         await load_catalog(runtime, SCENARIOS / "catalog.json")
         phone = "+15550107004"
-        await client.put(
-            f"/api/customers/{phone}",
-            json={"name": "Tom Lee", "address": "2 Oak Rd"},
-            headers=OPERATOR,
-        )
+        await register(client, phone, "Tom Lee", "2 Oak Rd")
         await say(client, phone, "hello")
         assert (await say(client, phone, "I want 3 bananas"))["cart"]
         await _age_conversations(runtime, settings.max_conversation_age + 1)
@@ -219,11 +207,7 @@ async def test_metrics_show_turns_tools_model_calls_and_pool_usage(app: App) -> 
     client, runtime = app
     await load_catalog(runtime, SCENARIOS / "catalog.json")
     phone = "+15550107010"
-    await client.put(
-        f"/api/customers/{phone}",
-        json={"name": "Max Power", "address": "9 Elm St"},
-        headers=OPERATOR,
-    )
+    await register(client, phone, "Max Power", "9 Elm St")
     await say(client, phone, "hello")
     await say(client, phone, "do you have apples?")
     response = await client.get("/metrics")
@@ -286,11 +270,7 @@ async def test_a_failed_webhook_turn_is_retried_and_its_order_placed_once(
     async with running_app(settings) as (client, runtime):
         await load_catalog(runtime, SCENARIOS / "catalog.json")
         phone = "+15550107020"
-        await client.put(
-            f"/api/customers/{phone}",
-            json={"name": "Rita Retry", "address": "1 Main St"},
-            headers=OPERATOR,
-        )
+        await register(client, phone, "Rita Retry", "1 Main St")
         channel = _RecordingChannel()
         runtime.inbox._channels["recording"] = channel  # a test channel
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from api.runtime import Runtime
-from tests.conftest import OPERATOR, SCENARIOS, load_catalog
+from tests.conftest import OPERATOR, SCENARIOS, load_catalog, register
 
 pytestmark = pytest.mark.integration
 
@@ -41,11 +41,7 @@ async def test_the_chat_page_is_served_with_labelled_controls(app: App) -> None:
 async def test_a_customer_orders_through_the_web_chat(app: App) -> None:
     client, runtime = app
     await load_catalog(runtime, SCENARIOS / "catalog.json")
-    await client.put(
-        f"/api/customers/{PHONE}",
-        json={"name": "Web Shopper", "address": "3 Elm St"},
-        headers=OPERATOR,
-    )
+    await register(client, PHONE, "Web Shopper", "3 Elm St")
     found = await _send(client, "do you have red apples?", "w1")
     assert "Web" in found["reply"]
     assert found["products"][0]["name"] == "Red apples"
@@ -92,11 +88,7 @@ async def test_bad_web_messages_get_clear_errors(app: App) -> None:
 async def test_an_agent_takes_over_from_the_console_and_hands_back(app: App) -> None:
     client, runtime = app
     await load_catalog(runtime, SCENARIOS / "catalog.json")
-    await client.put(
-        f"/api/customers/{PHONE}",
-        json={"name": "Web Shopper", "address": "3 Elm St"},
-        headers=OPERATOR,
-    )
+    await register(client, PHONE, "Web Shopper", "3 Elm St")
     await _send(client, "do you have bananas?", "c1")
     await _send(client, "add 3 of the first one", "c2")
 
