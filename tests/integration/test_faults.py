@@ -111,6 +111,10 @@ class _Postgres:
 def private_postgres(tmp_path: Path) -> Iterator[_Postgres]:
     server = EmbeddedPostgres.start(tmp_path, delete_on_stop=True)
     yield _Postgres(server)
+    # The test restarted it behind pgserver's back: stop it the same way, then let
+    # pgserver clean up, so no server outlives the test.
+    with contextlib.suppress(Exception):
+        _Postgres(server).stop()
     with contextlib.suppress(Exception):
         server.stop()
 
