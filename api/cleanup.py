@@ -3,10 +3,10 @@ CLEANUP_INTERVAL seconds, in one process at a time (an advisory lock per round).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 
+from api.periodic import every
 from storage.housekeeping import CleanupReport, Housekeeping
 
 log = logging.getLogger(__name__)
@@ -27,12 +27,7 @@ class CleanupRunner:
         self._retention = checkpoint_retention
 
     async def run(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except Exception:
-                log.exception("cleanup round failed; retrying at the next interval")
-            await asyncio.sleep(self._interval)
+        await every(self._interval, self.run_once, what="cleanup round")
 
     async def run_once(self) -> CleanupReport:
         report = await self._housekeeping.run_once(

@@ -25,6 +25,7 @@ from redis.asyncio import Redis
 from agent.replies import say
 from agent.turns import TurnRunner, conversation_id_for
 from api.channels.base import Channel, Inbound
+from api.periodic import every
 from api.ratelimit import RateLimiter
 from storage.conversations import ConversationRepository
 
@@ -210,12 +211,7 @@ class Inbox:
         return len(conversation_ids)
 
     async def run_sweeper(self, every_seconds: float = 5.0) -> None:
-        while True:
-            await asyncio.sleep(every_seconds)
-            try:
-                await self.sweep()
-            except Exception:
-                log.exception("inbox sweep failed")
+        await every(every_seconds, self.sweep, what="inbox sweep", wait_first=True)
 
     async def drain(self) -> None:
         """Wait for the turns this process has scheduled (tests, graceful shutdown)."""

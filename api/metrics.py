@@ -6,7 +6,6 @@ its counters there, so whichever worker answers the scrape reports the sum of al
 
 from __future__ import annotations
 
-import asyncio
 import os
 from datetime import timedelta
 
@@ -21,6 +20,7 @@ from prometheus_client import (
 )
 
 from api.deps import RuntimeDep
+from api.periodic import every
 from api.runtime import Runtime
 
 router = APIRouter(tags=["health"])
@@ -49,9 +49,11 @@ def refresh_pool_gauges(runtime: Runtime) -> None:
 
 async def refresh_pool_gauges_forever(runtime: Runtime, every_seconds: float = 5.0) -> None:
     """Each process keeps its own pool figures current for whichever process is scraped."""
-    while True:
+
+    async def refresh() -> None:
         refresh_pool_gauges(runtime)
-        await asyncio.sleep(every_seconds)
+
+    await every(every_seconds, refresh, what="pool gauges")
 
 
 @router.get("/metrics", response_class=Response)
