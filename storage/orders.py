@@ -293,7 +293,9 @@ class OrderRepository:
                             },
                         )
                     ).fetchone()
-            except errors.UniqueViolation:
+            except errors.UniqueViolation as error:
+                if error.diag.constraint_name != "orders_number_key":
+                    raise  # not a taken number (the same message confirming twice)
                 continue
             assert row is not None
             return int(row["id"])
