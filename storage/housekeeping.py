@@ -126,9 +126,12 @@ class Housekeeping:
                     {"age": max_conversation_age},
                 )
             ).fetchone()
-            rows = await (
-                await conn.execute(
-                    """
+            rows = (
+                []
+                if listed == 0
+                else await (
+                    await conn.execute(
+                        """
                     SELECT c.id, c.channel, cu.phone, c.stage,
                            extract(epoch FROM now() - c.last_activity_at) AS age
                     FROM conversations c LEFT JOIN customers cu ON cu.id = c.customer_id
@@ -136,9 +139,10 @@ class Housekeeping:
                     ORDER BY c.last_activity_at DESC
                     LIMIT %(limit)s
                     """,
-                    {"age": max_conversation_age, "limit": listed},
-                )
-            ).fetchall()
+                        {"age": max_conversation_age, "limit": listed},
+                    )
+                ).fetchall()
+            )
         assert counts is not None
         return Stats(
             total_conversations=counts["total"],
