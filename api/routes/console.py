@@ -16,13 +16,12 @@ from fastapi.responses import HTMLResponse
 from langchain_core.messages import AIMessage
 from pydantic import BaseModel, Field
 
-from agent.messages import transcript
 from agent.phones import mask_phone
 from agent.state import cart_total
 from api.channels.base import Inbound
 from api.deps import AddressLimitDep, OperatorDep, RuntimeDep
 from api.routes.orders import OrderOut, order_out
-from api.routes.web import Said
+from api.routes.web import Said, said
 from api.runtime import Runtime
 from storage.models import ConversationSummary
 
@@ -130,7 +129,7 @@ async def conversation(conversation_id: str, runtime: RuntimeDep) -> Conversatio
     orders = await runtime.orders.list_for_phone(summary.phone) if summary.phone else []
     return ConversationDetail(
         **_item(summary, state).model_dump(),
-        messages=[Said(role=r, text=t) for r, t in transcript(state.get("messages", []))],
+        messages=said(state.get("messages", [])),
         state={
             "stage": state.get("stage", summary.stage),
             "language": state.get("language", "en"),

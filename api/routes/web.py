@@ -8,7 +8,7 @@ handles the conversation (the page polls for what the person writes).
 from __future__ import annotations
 
 from importlib import resources
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -46,6 +46,11 @@ class Said(BaseModel):
     text: str
 
 
+def said(messages: list[Any]) -> list[Said]:
+    """A checkpointed transcript as the pages show it."""
+    return [Said(role=role, text=text) for role, text in transcript(messages)]
+
+
 class WebConversation(BaseModel):
     conversation_id: str
     stage: str
@@ -70,7 +75,7 @@ async def _conversation(runtime: RuntimeDep, phone: str) -> WebConversation:
         conversation_id=conversation_id,
         stage=state.get("stage", "greeting"),
         paused=pause is not None,
-        messages=[Said(role=r, text=t) for r, t in transcript(state.get("messages", []))],
+        messages=said(state.get("messages", [])),
         cart=cart_items(cart),
         cart_total=float(cart_total(cart)),
     )
