@@ -19,7 +19,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from api.settings import Settings
-from tests.conftest import OPERATOR, SCENARIOS, load_catalog, running_app
+from tests.conftest import SCENARIOS, load_catalog, register, running_app
 from tests.processes import app_process, ready
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -73,11 +73,7 @@ async def test_a_customer_orders_and_an_agent_takes_over_and_hands_back(
 ) -> None:
     async with running_app(settings) as (client, runtime):
         await load_catalog(runtime, SCENARIOS / "catalog.json")
-        await client.put(
-            f"/api/customers/{PHONE}",
-            json={"name": "Clara Web", "address": "7 Rose Lane"},
-            headers=OPERATOR,
-        )
+        await register(client, PHONE, "Clara Web", "7 Rose Lane")
     with app_process(settings) as app:
         await ready(app.url)
         chat = browser.current_window_handle

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from api.settings import Settings
-from tests.conftest import OPERATOR, SCENARIOS, load_catalog, running_app
+from tests.conftest import SCENARIOS, load_catalog, register, running_app
 from tests.processes import (
     FakeGraphApi,
     fake_graph_api,
@@ -38,9 +38,7 @@ async def test_twenty_customers_in_bursts_on_two_processes_get_one_answer_per_bu
     async with running_app(settings) as (client, runtime):
         await load_catalog(runtime, SCENARIOS / "catalog.json")
         for sender in senders:
-            await client.put(
-                f"/api/customers/+{sender}", json={"name": "Cliente"}, headers=OPERATOR
-            )
+            await register(client, f"+{sender}", "Cliente")
     bursts = [["hola", "¿tienen arroz?", "gracias"], ["y otra cosa", "¿tienen café?"]]
     with server(settings, env) as first, server(settings, env) as second:
         await asyncio.gather(ready(first), ready(second))

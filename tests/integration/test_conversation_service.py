@@ -9,7 +9,7 @@ import pytest
 
 from api.runtime import Runtime
 from api.settings import Settings
-from tests.conftest import OPERATOR, SCENARIOS, load_catalog, running_app, say
+from tests.conftest import OPERATOR, SCENARIOS, load_catalog, register, running_app, say
 
 pytestmark = pytest.mark.integration
 
@@ -36,11 +36,7 @@ async def test_a_known_customer_is_recognised_and_answered_in_the_first_turn(app
     client, runtime = app
     await load_catalog(runtime, SCENARIOS / "catalog.json")
     phone = "+584141112233"
-    await client.put(
-        f"/api/customers/{phone}",
-        json={"name": "Ana Pérez", "address": "Caracas"},
-        headers=OPERATOR,
-    )
+    await register(client, phone, "Ana Pérez", "Caracas")
     body = await say(client, phone, "Hola, ¿tienen arroz?")
     assert body["stage"] == "ordering"
     assert "Ana" in body["reply"]
@@ -81,7 +77,7 @@ async def test_two_customers_at_once_never_see_each_other(app: App) -> None:
 async def test_the_same_customer_on_two_channels_has_two_threads_one_record(app: App) -> None:
     client, _ = app
     phone = "+15550100021"
-    await client.put(f"/api/customers/{phone}", json={"name": "Dana Scully"}, headers=OPERATOR)
+    await register(client, phone, "Dana Scully")
     threads = set()
     for channel in ("rest", "web"):
         response = await client.post(
@@ -96,7 +92,7 @@ async def test_the_same_customer_on_two_channels_has_two_threads_one_record(app:
 async def test_handoff_silences_the_bot_until_an_operator_resumes(app: App) -> None:
     client, _ = app
     phone = "+584145556677"
-    await client.put(f"/api/customers/{phone}", json={"name": "Jorge Díaz"}, headers=OPERATOR)
+    await register(client, phone, "Jorge Díaz")
     handed = await say(client, phone, "quiero hablar con un asesor")
     assert handed["paused"]
     assert handed["stage"] == "handoff"
@@ -116,7 +112,7 @@ async def test_handoff_silences_the_bot_until_an_operator_resumes(app: App) -> N
 async def test_an_expired_pause_returns_the_conversation_to_ordering(app: App) -> None:
     client, runtime = app
     phone = "+584145556678"
-    await client.put(f"/api/customers/{phone}", json={"name": "Eva Luna"}, headers=OPERATOR)
+    await register(client, phone, "Eva Luna")
     handed = await say(client, phone, "talk to a human")
     async with runtime.pool.connection() as conn:
         await conn.execute(

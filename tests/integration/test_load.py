@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from api.settings import Settings
-from tests.conftest import OPERATOR, SCENARIOS, load_catalog, running_app
+from tests.conftest import SCENARIOS, load_catalog, register, running_app
 from tests.processes import (
     FakeGraphApi,
     fake_graph_api,
@@ -88,7 +88,7 @@ async def test_a_hundred_customers_on_two_processes_lose_and_repeat_nothing(
     async with running_app(settings) as (client, runtime):
         await load_catalog(runtime, SCENARIOS / "catalog.json")
         for phone in [*REST_CUSTOMERS, *(f"+{s}" for s in CHAT_CUSTOMERS)]:
-            await client.put(f"/api/customers/{phone}", json={"name": "Cliente"}, headers=OPERATOR)
+            await register(client, phone, "Cliente")
     env = whatsapp_env(graph_api, burst_ms=50)
     with server(settings, env) as first, server(settings, env) as second:
         await asyncio.gather(ready(first), ready(second))

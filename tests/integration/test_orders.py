@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from api.runtime import Runtime
 from api.settings import Settings
 from storage.orders import Requested
-from tests.conftest import OPERATOR, SCENARIOS, load_catalog, running_app, say
+from tests.conftest import OPERATOR, SCENARIOS, load_catalog, register, running_app, say
 from tests.processes import ready, server
 
 pytestmark = pytest.mark.integration
@@ -43,11 +43,7 @@ async def test_fifty_checkouts_for_ten_units_on_two_processes_sell_exactly_ten(
     async with running_app(settings) as (client, runtime):
         await runtime.sync_catalog([HOT_SAUCE])
         for phone in phones:
-            await client.put(
-                f"/api/customers/{phone}",
-                json={"name": "Buyer", "address": "1 Main St, Caracas"},
-                headers=OPERATOR,
-            )
+            await register(client, phone, "Buyer", "1 Main St, Caracas")
         for phone in phones:
             await say(client, phone, "hello")
             added = await say(client, phone, "I want 1 hot sauce")
@@ -125,9 +121,7 @@ async def test_operator_status_changes_and_the_bot_refusing_to_cancel_a_delivere
     client, runtime = app
     await load_catalog(runtime, SCENARIOS / "catalog.json")
     phone = "+15550300200"
-    await client.put(
-        f"/api/customers/{phone}", json={"name": "Lia", "address": "Caracas"}, headers=OPERATOR
-    )
+    await register(client, phone, "Lia", "Caracas")
     await say(client, phone, "hi")
     await say(client, phone, "I want 2 blenders")
     await say(client, phone, "checkout")
@@ -188,7 +182,7 @@ async def test_nobody_reaches_another_customers_order(app: App, wording: str) ->
     )
     number = getattr(order, "number")  # noqa: B009 - placed, not a shortage
     intruder = "+15550300301"
-    await client.put(f"/api/customers/{intruder}", json={"name": "Eve"}, headers=OPERATOR)
+    await register(client, intruder, "Eve")
     await say(client, intruder, "hello")
     body = await say(client, intruder, wording.format(number=number))
     assert number not in body["reply"]

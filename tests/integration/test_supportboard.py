@@ -16,7 +16,7 @@ from pydantic import SecretStr
 from agent.turns import conversation_id_for
 from api.runtime import Runtime
 from api.settings import Settings
-from tests.conftest import OPERATOR, SCENARIOS, load_catalog, running_app
+from tests.conftest import OPERATOR, SCENARIOS, load_catalog, register, running_app
 
 pytestmark = pytest.mark.integration
 
@@ -70,11 +70,7 @@ async def sb(
     async with running_app(configured) as (client, runtime):
         runtime.supportboard._client = httpx.AsyncClient(transport=httpx.MockTransport(api))
         await load_catalog(runtime, SCENARIOS / "catalog.json")
-        await client.put(
-            "/api/customers/+584145554242",
-            json={"name": "Marta Ríos", "address": "Calle 8, Caracas"},
-            headers=OPERATOR,
-        )
+        await register(client, "+584145554242", "Marta Ríos", "Calle 8, Caracas")
         yield client, runtime, api
 
 

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from api.runtime import Runtime
 from api.settings import Settings
-from tests.conftest import OPERATOR, SCENARIOS, load_catalog, running_app
+from tests.conftest import OPERATOR, SCENARIOS, load_catalog, register, running_app
 
 pytestmark = pytest.mark.integration
 
@@ -66,11 +66,7 @@ async def wa(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Runti
     async with running_app(configured) as (client, runtime):
         runtime.whatsapp._client = httpx.AsyncClient(transport=httpx.MockTransport(graph))
         await load_catalog(runtime, SCENARIOS / "catalog.json")
-        await client.put(
-            f"/api/customers/+{WA_ID}",
-            json={"name": "Ana Pérez", "address": "Av. Libertador 10, Caracas"},
-            headers=OPERATOR,
-        )
+        await register(client, f"+{WA_ID}", "Ana Pérez", "Av. Libertador 10, Caracas")
         yield client, runtime, graph
 
 
