@@ -23,7 +23,8 @@ STAMP = VENV / ".installed"
 
 
 def ensure_environment() -> None:
-    """Create .venv and install the project (with test tools) when pyproject.toml changed."""
+    """Create .venv and install the project (with test tools and voice) when pyproject.toml
+    changed."""
     if sys.version_info < (3, 11):
         sys.exit("Python 3.11 or newer is needed")
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
@@ -35,7 +36,7 @@ def ensure_environment() -> None:
     print("installing store-assistant and its dependencies into .venv …", flush=True)
     pip = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "-e", f"{ROOT}[dev]"], check=True)
+    subprocess.run([*pip, "-e", f"{ROOT}[dev,voice]"], check=True)
     STAMP.write_text(wanted)
 
 
@@ -46,7 +47,8 @@ def run(*command: str) -> None:
 
 
 def main(argv: list[str]) -> None:
-    if not argv or argv[0] not in ("demo", "test", "serve", "chat", "ingest", "load-catalog"):
+    commands = ("demo", "test", "serve", "chat", "voice", "ingest", "load-catalog")
+    if not argv or argv[0] not in commands:
         sys.exit(__doc__)
     ensure_environment()
     command, rest = argv[0], argv[1:]

@@ -47,7 +47,8 @@ def transcript(messages: Sequence[AnyMessage]) -> list[tuple[str, str]]:
     said: list[tuple[str, str]] = []
     for message in messages:
         if isinstance(message, HumanMessage) and message.text.strip():
-            said.append(("customer", message.text))
+            spoken = message.additional_kwargs.get("spoken")
+            said.append(("customer", f"🎤 {message.text}" if spoken else message.text))
         elif isinstance(message, AIMessage) and message.text.strip():
             said.append(("agent" if message.name == "agent" else "bot", message.text))
     return said

@@ -112,6 +112,28 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "en": "Sorry, I can't listen to voice notes here. Could you write your message?",
         "es": "Disculpa, por aquí no puedo escuchar notas de voz. ¿Me lo escribes?",
     },
+    "voice_language": {
+        "en": "Sorry, I can only understand voice notes in English. Could you write your message?",
+        "es": "Disculpa, todavía no entiendo notas de voz en español. ¿Me lo escribes, por favor?",
+    },
+    "voice_empty": {
+        "en": "Your voice note arrived empty. Could you send it again or write your message?",
+        "es": "Tu nota de voz llegó vacía. ¿Me la envías de nuevo o me lo escribes?",
+    },
+    "voice_not_audio": {
+        "en": "I couldn't play that voice note. Could you send it again or write your message?",
+        "es": "No pude reproducir esa nota de voz. ¿Me la envías de nuevo o me lo escribes?",
+    },
+    "voice_too_long": {
+        "en": "That voice note is too long for me ({limit} seconds at most). "
+        "Could you send a shorter one or write your message?",
+        "es": "Esa nota de voz es muy larga para mí (máximo {limit} segundos). "
+        "¿Me envías una más corta o me lo escribes?",
+    },
+    "voice_silent": {
+        "en": "I couldn't hear anything in your voice note. Could you try again or write?",
+        "es": "No escuché nada en tu nota de voz. ¿Lo intentas de nuevo o me lo escribes?",
+    },
     "unsupported_message": {
         "en": "Sorry, I can only read text messages. Could you write what you need?",
         "es": "Disculpa, solo puedo leer mensajes de texto. ¿Me escribes lo que necesitas?",

@@ -29,6 +29,7 @@ from agent.context import Context, Services
 from agent.language import Language
 from agent.messages import reply_of_turn, turn_messages
 from agent.offline.references import tool_results
+from agent.replies import say
 from agent.state import CartLine, Stage, fresh_visit
 from agent.telemetry import (
     CONVERSATION_ID,
@@ -115,8 +116,10 @@ class TurnRunner:
         text: str,
         customer_phone: str | None,
         message_id: str | None = None,
+        spoken: bool = False,
     ) -> TurnResult:
-        """Process one customer message and return what the assistant answers."""
+        """Process one customer message and return what the assistant answers.
+        `spoken`: the text is a voice note's transcript (kept so with the message)."""
         conversation_id = conversation_id_for(channel, identity)
         async with self.lock(conversation_id):
             return await self.run_locked(
@@ -125,7 +128,25 @@ class TurnRunner:
                 text=text,
                 customer_phone=customer_phone,
                 message_id=message_id,
+                spoken=spoken,
             )
+
+    async def say_only(self, *, channel: str, identity: str, key: str, **values: str) -> TurnResult:
+        """Answer without running a turn (a voice note that could not be heard): the
+        sentence `key` in the conversation's language, or nothing while a person handles
+        the conversation."""
+        conversation_id = conversation_id_for(channel, identity)
+        state = await self.state_of(conversation_id)
+        language: Language = state.get("language", "en")
+        paused = await self._services.conversations.active_pause(conversation_id) is not None
+        return TurnResult(
+            "" if paused else say(key, language, **values),
+            conversation_id,
+            state.get("stage", "greeting"),
+            list(state.get("cart", [])),
+            paused=paused,
+            language=language,
+        )
 
     @asynccontextmanager
     async def lock(self, conversation_id: str) -> AsyncIterator[None]:
@@ -165,6 +186,7 @@ class TurnRunner:
         text: str,
         customer_phone: str | None,
         message_id: str | None = None,
+        spoken: bool = False,
     ) -> TurnResult:
         """`run`, for a caller that already holds the conversation's lock. `message_id`
         (the channel's) makes a retried turn idempotent: an order it confirms is placed
@@ -174,7 +196,7 @@ class TurnRunner:
         token = CONVERSATION_ID.set(conversation_id)
         try:
             result = await self._turn(
-                conversation_id, channel, text, customer_phone, message_id, metrics
+                conversation_id, channel, text, customer_phone, message_id, metrics, spoken
             )
         except BaseException:
             TURNS.labels(channel=channel, outcome="failed").inc()
@@ -194,13 +216,14 @@ class TurnRunner:
         customer_phone: str | None,
         message_id: str | None,
         metrics: TurnMetrics,
+        spoken: bool = False,
     ) -> TurnResult:
         config: RunnableConfig = {
             "configurable": {"thread_id": conversation_id},
             "callbacks": [metrics],
         }
         conversations = self._services.conversations
-        message = HumanMessage(text)
+        message = HumanMessage(text, additional_kwargs={"spoken": True} if spoken else {})
         start = await conversations.start_turn(conversation_id, channel)
         if start.pause:
             # A person is handling this conversation: keep the message, say nothing.

@@ -38,6 +38,22 @@ def main(argv: list[str] | None = None) -> int:
     chat = commands.add_parser("chat", help="talk to the assistant in this terminal")
     chat.add_argument("--phone", help="the customer's phone (omit to be asked for it)")
 
+    voice = commands.add_parser(
+        "voice", help="talk to the assistant by voice (microphone, or audio files)"
+    )
+    voice.add_argument("--phone", help="the customer's phone (omit to be asked for it)")
+    voice.add_argument(
+        "--input",
+        type=Path,
+        action="append",
+        help="an audio file to say (repeat for several turns); default: the microphone "
+        "when one is usable, else file paths typed at the prompt",
+    )
+    voice.add_argument(
+        "--save", type=Path, help="write each spoken answer here (reply-1.wav, reply-2.wav…)"
+    )
+    voice.add_argument("--quiet", action="store_true", help="do not play the answers")
+
     for name, text in (
         ("ingest", "sync a catalog file (JSON in either format, or CSV) into the catalog"),
         ("load-catalog", "the same as ingest"),
@@ -63,6 +79,11 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(settings, args.host, args.port, workers, demo=args.command == "demo")
     if args.command == "chat":
         return asyncio.run(_chat(settings, args.phone))
+    if args.command == "voice":
+        from api.voice_cli import VoiceOptions, voice_chat
+
+        options = VoiceOptions(args.phone, args.input or [], args.save, play=not args.quiet)
+        return asyncio.run(voice_chat(settings, options))
     try:
         items = read_catalog_file(args.file)
     except (OSError, ValueError) as error:

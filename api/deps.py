@@ -111,6 +111,22 @@ def phone_or_422(raw: str, runtime: Runtime, *, where: tuple[str, str]) -> str:
     return phone
 
 
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 as soon as it is known to exceed `limit` (from
+    Content-Length, or while it streams in)."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"body larger than {limit} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise HTTPException(
+                status.HTTP_413_CONTENT_TOO_LARGE, f"body larger than {limit} bytes"
+            )
+    return bytes(body)
+
+
 def parse_json(body: bytes) -> Any:
     """A request body as JSON, or 400 with the parser's reason (also for nesting too deep
     to parse, which Python reports as a RecursionError)."""

@@ -22,7 +22,10 @@ from typing import Any
 from prometheus_client import Counter
 from redis.asyncio import Redis
 
+from agent.language import Language
 from agent.replies import say
+from agent.speech.turn import speak_or_none
+from agent.speech.voice import Voice
 from agent.turns import TurnRunner, conversation_id_for
 from api.channels.base import Channel, Inbound
 from api.periodic import every
@@ -54,7 +57,13 @@ class Inbox:
         max_concurrent_turns: int = 4,
         limiter: RateLimiter | None = None,
         per_customer_limit: int = 20,
+        voice: Voice | None = None,
+        voice_replies: bool = False,
+        max_audio_bytes: int = 16_000_000,
     ) -> None:
+        self._voice = voice
+        self._voice_replies = voice_replies
+        self._max_audio_bytes = max_audio_bytes
         self._redis = redis
         self._limiter = limiter
         self._per_customer = per_customer_limit
@@ -177,21 +186,23 @@ class Inbox:
     async def _answer(self, conversation_id: str, burst: list[Inbound], queued: list[Any]) -> None:
         last = burst[-1]
         channel = self._channels[last.channel]
-        texts = [m.text for m in burst if m.kind == "text" and m.text.strip()]
-        if not texts:
-            state = await self._turns.state_of(conversation_id)
-            if (await self._conversations.active_pause(conversation_id)) is None:
-                language = state.get("language", "en")
-                key = "please_write" if last.kind == "audio" else "unsupported_message"
-                await channel.say(last, say(key, language), conversation_id)
-            return
         try:
+            texts, spoken, refusal = await self._read(conversation_id, burst, channel)
+            if not texts:
+                if (await self._conversations.active_pause(conversation_id)) is None:
+                    state = await self._turns.state_of(conversation_id)
+                    key, values = refusal or ("unsupported_message", {})
+                    await channel.say(
+                        last, say(key, state.get("language", "en"), **values), conversation_id
+                    )
+                return
             result = await self._turns.run_locked(
                 conversation_id=conversation_id,
                 channel=last.channel,
                 text="\n".join(texts),
                 customer_phone=last.customer_phone,
                 message_id=last.message_id,
+                spoken=spoken,
             )
         except Exception:
             with contextlib.suppress(Exception):
@@ -200,6 +211,46 @@ class Inbox:
         with contextlib.suppress(Exception):
             await self._redis.delete(f"attempts:{conversation_id}")
         await channel.deliver(last, result, conversation_id)
+        if spoken and self._voice_replies and self._voice is not None:
+            audio = await speak_or_none(self._voice, result, "ogg")
+            if audio is not None:
+                await channel.send_voice(last, audio, conversation_id)
+
+    async def _read(
+        self, conversation_id: str, burst: list[Inbound], channel: Channel
+    ) -> tuple[list[str], bool, tuple[str, dict[str, str]] | None]:
+        """The burst as text: written messages as they are, voice notes transcribed (and
+        the transcript kept with the message). Returns (texts, any voice note heard, why
+        the last unheard note was not heard)."""
+        texts: list[str] = []
+        spoken = False
+        refusal: tuple[str, dict[str, str]] | None = None
+        language: Language | None = None
+        for message in burst:
+            if message.kind == "text" and message.text.strip():
+                texts.append(message.text)
+                continue
+            if message.kind != "audio":
+                continue
+            if self._voice is None:
+                refusal = ("please_write", {})
+                continue
+            if language is None:
+                language = (await self._turns.state_of(conversation_id)).get("language", "en")
+            data = await channel.fetch_audio(message, self._max_audio_bytes)
+            if data is None:
+                refusal = ("voice_not_audio", {})
+                continue
+            heard = await self._voice.hear(data, language or "en")
+            if heard.refusal is not None:
+                refusal = (heard.refusal, heard.values)
+                continue
+            await self._conversations.record_transcript(
+                message.channel, message.message_id, heard.transcript
+            )
+            texts.append(heard.transcript)
+            spoken = True
+        return texts, spoken, refusal
 
     async def sweep(self) -> int:
         """Answer bursts whose window closed long ago but were never answered (their

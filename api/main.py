@@ -29,6 +29,7 @@ from api.routes import (
     products,
     stats,
     supportboard,
+    voice,
     web,
     whatsapp,
 )
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(sqlalchemy.exc.DataError, _unstorable)
     app.include_router(health.router)
     app.include_router(chat.router)
+    app.include_router(voice.router)
     app.include_router(customers.router)
     app.include_router(ingest.router)
     app.include_router(products.router)

@@ -24,6 +24,7 @@ from redis.asyncio import Redis
 
 from agent.context import Services
 from agent.models import build_chat_model
+from agent.speech.voice import Voice
 from agent.turns import TurnRunner
 from api.channels.base import SendRate
 from api.channels.supportboard import SupportBoardChannel
@@ -33,6 +34,7 @@ from api.inbox import Inbox
 from api.order_export import OrderExporter
 from api.ratelimit import RateLimiter
 from api.settings import Settings
+from api.speech import build_voice
 from graphs.conversation import builder
 from ingestion.embeddings import Embedder, build_embedder
 from ingestion.pipeline import Progress, SyncReport, sync_catalog
@@ -78,6 +80,7 @@ class Runtime:
     limiter: RateLimiter
     conversations: ConversationRepository
     started_at: float
+    voice: Voice
 
     async def sync_catalog(
         self,
@@ -216,6 +219,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             whatsapp=whatsapp if settings.whatsapp_configured else None,
         )
         limiter = RateLimiter(redis)
+        voice = build_voice(settings, catalog)
         inbox = Inbox(
             redis,
             turns,
@@ -224,6 +228,9 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             burst_ms=settings.burst_window_ms,
             limiter=limiter,
             per_customer_limit=settings.rate_limit_per_customer,
+            voice=voice,
+            voice_replies=settings.voice_replies,
+            max_audio_bytes=settings.max_audio_bytes,
         )
         housekeeping = Housekeeping(pool)
         cleanup = CleanupRunner(
@@ -253,6 +260,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             limiter,
             conversations,
             time.time(),
+            voice,
         )
         try:
             yield runtime

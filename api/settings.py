@@ -62,6 +62,15 @@ class Settings(BaseSettings):
     support_board_agent_ids: str = ""
     human_takeover_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
 
+    transcriber: Literal["offline", "openai", "google_genai", "none"] = "offline"
+    transcribe_model: str | None = None
+    synthesizer: Literal["auto", "espeak", "piper", "openai", "none"] = "auto"
+    tts_model: str = "gpt-4o-mini-tts"
+    tts_voice: str = "alloy"
+    voice_replies: bool = False
+    max_audio_seconds: float = Field(default=120.0, gt=0, le=3600)
+    max_audio_bytes: int = Field(default=16_000_000, ge=1_000, le=200_000_000)
+
     admin_api_token: SecretStr = SecretStr(DEFAULT_ADMIN_TOKEN)
     receiver_api_key: SecretStr = SecretStr(DEFAULT_RECEIVER_KEY)
     max_ingest_bytes: int = Field(default=100_000_000, ge=1_000)
@@ -91,6 +100,7 @@ class Settings(BaseSettings):
         "whatsapp_access_token",
         "support_board_token",
         "support_board_webhook_secret",
+        "transcribe_model",
         mode="before",
     )
     @classmethod

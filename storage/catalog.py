@@ -102,6 +102,22 @@ class CatalogRepository:
         found = {row["item_code"]: _product(row) for row in rows}
         return [found[code] for code in item_codes if code in found]
 
+    async def vocabulary(self, limit: int = 60) -> list[str]:
+        """The words that recur most in active product names: what shoppers will say, for
+        a speech recogniser to expect."""
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(
+                """
+                SELECT word FROM products p,
+                    regexp_split_to_table(lower(p.name), '[^a-z0-9áéíóúñü]+') AS word
+                WHERE p.active AND length(word) >= 3 AND word !~ '^[0-9]+$'
+                GROUP BY word ORDER BY count(*) DESC, word LIMIT %(limit)s
+                """,
+                {"limit": limit},
+            )
+            rows = await cursor.fetchall()
+        return [str(row["word"]) for row in rows]
+
     async def search(
         self,
         query: str,

@@ -119,6 +119,26 @@ class ConversationRepository:
                 {"c": channel, "m": message_id},
             )
 
+    async def record_transcript(self, channel: str, message_id: str, transcript: str) -> None:
+        """Keep what a voice note said with the message it came in."""
+        async with self._pool.connection() as conn:
+            await conn.execute(
+                "UPDATE processed_messages SET transcript = %(t)s"
+                " WHERE channel = %(c)s AND message_id = %(m)s",
+                {"t": transcript, "c": channel, "m": message_id},
+            )
+
+    async def transcript_of(self, channel: str, message_id: str) -> str | None:
+        async with self._pool.connection() as conn:
+            row = await (
+                await conn.execute(
+                    "SELECT transcript FROM processed_messages"
+                    " WHERE channel = %(c)s AND message_id = %(m)s",
+                    {"c": channel, "m": message_id},
+                )
+            ).fetchone()
+        return row["transcript"] if row else None
+
     async def last_inbound(self, conversation_id: str) -> datetime | None:
         async with self._pool.connection() as conn:
             row = await (

@@ -35,6 +35,8 @@ class Inbound:
     customer_phone: str | None = None
     reply_address: str = ""
     """Where answers go (the WhatsApp number, the Support Board conversation)."""
+    media_id: str = ""
+    """The platform's id of a voice note's audio (kind "audio")."""
 
 
 class Channel(Protocol):
@@ -46,6 +48,14 @@ class Channel(Protocol):
 
     async def say(self, to: Inbound, text: str, conversation_id: str) -> None:
         """Send a plain text (notices such as "please write")."""
+        ...
+
+    async def fetch_audio(self, message: Inbound, max_bytes: int) -> bytes | None:
+        """A voice note's audio; None when it cannot be had (expired, too big, no media)."""
+        ...
+
+    async def send_voice(self, to: Inbound, audio: bytes, conversation_id: str) -> None:
+        """Send an OGG/Opus voice note."""
         ...
 
 

@@ -151,6 +151,14 @@ class SupportBoardChannel:
                 self._conversations, self.name, conversation_id, to.message_id, str(error)
             )
 
+    async def fetch_audio(self, message: Inbound, max_bytes: int) -> bytes | None:
+        return None  # Support Board passes no voice notes to its bots' webhooks
+
+    async def send_voice(self, to: Inbound, audio: bytes, conversation_id: str) -> None:
+        direct = self._direct_whatsapp(to)
+        if direct is not None and self._whatsapp is not None:
+            await self._whatsapp.send_voice(direct, audio, conversation_id)
+
     async def _flag_for_agents(self, to: Inbound, conversation_id: str) -> None:
         """Tell the platform a person is needed: the conversation goes back to the agents'
         queue (status "waiting for an agent")."""

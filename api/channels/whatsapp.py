@@ -62,7 +62,7 @@ def _text_of(message: dict[str, Any]) -> tuple[str, str]:
         where = ", ".join(str(place[k]) for k in ("name", "address") if place.get(k))
         return "location", where or f"{place.get('latitude')}, {place.get('longitude')}"
     if kind == "audio":
-        return "audio", ""
+        return "audio", str(message.get("audio", {}).get("id", ""))
     return "unsupported", ""
 
 
@@ -80,6 +80,9 @@ def parse(payload: dict[str, Any]) -> tuple[list[Inbound], list[tuple[str, str]]
             if not sender.isdigit() or not message_id:
                 continue
             kind, text = _text_of(message)
+            media_id = ""
+            if kind == "audio":
+                kind, text, media_id = "audio", "", text
             if kind == "location":
                 kind, text = "text", f"📍 {text}"
             if message.get("type") == "reaction":
@@ -93,6 +96,7 @@ def parse(payload: dict[str, Any]) -> tuple[list[Inbound], list[tuple[str, str]]
                     text=text,
                     customer_phone=f"+{sender}",
                     reply_address=sender,
+                    media_id=media_id,
                 )
             )
     return messages, statuses
@@ -122,7 +126,9 @@ class WhatsAppChannel:
         self._rate = rate
         self._client = client
         self._conversations = conversations
-        self._url = f"{base_url.rstrip('/')}/{phone_number_id}/messages"
+        self._base_url = base_url.rstrip("/")
+        self._url = f"{self._base_url}/{phone_number_id}/messages"
+        self._media_url = f"{self._base_url}/{phone_number_id}/media"
         self._headers = {"authorization": f"Bearer {access_token}"}
 
     async def deliver(self, to: Inbound, result: TurnResult, conversation_id: str) -> None:
@@ -139,6 +145,63 @@ class WhatsAppChannel:
 
     async def say(self, to: Inbound, text: str, conversation_id: str) -> None:
         await self._send(to, self._text(to.reply_address, text), conversation_id)
+
+    async def fetch_audio(self, message: Inbound, max_bytes: int) -> bytes | None:
+        """Media are fetched in two steps: the id gives a short-lived URL (and the size),
+        the URL gives the bytes; both need the access token. Transient failures are
+        retried; a file over `max_bytes` is not downloaded."""
+        if not message.media_id or not message.media_id.isalnum():
+            return None
+        try:
+            info = await send_with_retry(
+                lambda: self._client.get(
+                    f"{self._base_url}/{message.media_id}", headers=self._headers
+                )
+            )
+            meta = info.json()
+            url, size = str(meta.get("url", "")), int(meta.get("file_size") or 0)
+            if not url.startswith("https://") and not url.startswith(self._base_url):
+                return None
+            if size > max_bytes:
+                return None
+            return await self._download(url, max_bytes)
+        except (SendFailed, ValueError, TypeError, httpx.HTTPError) as error:
+            log.warning(
+                "voice note download failed",
+                extra={"message_id": message.message_id, "error": str(error)[:200]},
+            )
+            return None
+
+    async def _download(self, url: str, max_bytes: int) -> bytes | None:
+        async with self._client.stream("GET", url, headers=self._headers) as response:
+            response.raise_for_status()
+            data = bytearray()
+            async for chunk in response.aiter_bytes():
+                data += chunk
+                if len(data) > max_bytes:
+                    return None
+        return bytes(data)
+
+    async def send_voice(self, to: Inbound, audio: bytes, conversation_id: str) -> None:
+        """Upload the OGG/Opus file, then send it as a voice note (a play button and the
+        business's picture, which WhatsApp shows for OGG/Opus up to 512 KB)."""
+        try:
+            uploaded = await send_with_retry(
+                lambda: self._client.post(
+                    self._media_url,
+                    headers=self._headers,
+                    data={"messaging_product": "whatsapp", "type": "audio/ogg"},
+                    files={"file": ("reply.ogg", audio, "audio/ogg")},
+                )
+            )
+            media_id = str(uploaded.json()["id"])
+        except (SendFailed, KeyError, ValueError) as error:
+            await record_failed_send(
+                self._conversations, self.name, conversation_id, to.message_id, str(error)
+            )
+            return
+        body = self._message(to.reply_address, "audio", {"id": media_id, "voice": True})
+        await self._send(to, body, conversation_id)
 
     async def record_status(self, message_id: str, status: str) -> None:
         """sent → delivered → read (or failed), as the platform reports it."""

@@ -13,6 +13,7 @@ from api.deps import (
     AddressLimitDep,
     RuntimeDep,
     parse_json,
+    read_body,
     require_receiver,
     require_receiver_or_operator,
 )
@@ -34,20 +35,6 @@ class JobOut(BaseModel):
     counts: SyncCounts
     errors: list[RecordError]
     failure: str | None = None
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"body larger than {limit} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise HTTPException(
-                status.HTTP_413_CONTENT_TOO_LARGE, f"body larger than {limit} bytes"
-            )
-    return bytes(body)
 
 
 def _version(sequence: int | None, payload: object) -> int:
@@ -101,7 +88,7 @@ async def receive_products(
     The job is stored before this answers, then processed in the background; poll
     `GET /api/ingest/jobs/{job_id}`.
     """
-    body = await _read_body(request, runtime.settings.max_ingest_bytes)
+    body = await read_body(request, runtime.settings.max_ingest_bytes)
     payload = parse_json(body)
     try:
         items = payload_items(payload)

@@ -219,7 +219,6 @@ async def test_statuses_update_delivery_state_and_never_reach_the_model(
     ("message", "expected"),
     [
         ({"type": "sticker", "sticker": {"id": "1"}}, "only read text"),
-        ({"type": "audio", "audio": {"id": "2", "mime_type": "audio/ogg"}}, "voice notes"),
         ({"type": "video", "video": {"id": "3"}}, "only read text"),
     ],
 )

@@ -1,0 +1,1 @@
+"""Speech around the agent: voice notes transcribed before a turn, answers spoken after."""
