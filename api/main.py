@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import psycopg
-import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -87,15 +86,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for unavailable in (
         psycopg.OperationalError,  # includes the pool's timeout and a server shutting down
         psycopg.InterfaceError,  # a connection the restart closed
-        sqlalchemy.exc.OperationalError,  # the same two, through the vector store's engine
-        sqlalchemy.exc.InterfaceError,
         RedisConnectionError,
         RedisTimeoutError,
         LockError,
     ):
         app.add_exception_handler(unavailable, _unavailable)
     app.add_exception_handler(psycopg.DataError, _unstorable)
-    app.add_exception_handler(sqlalchemy.exc.DataError, _unstorable)
     app.include_router(health.router)
     app.include_router(chat.router)
     app.include_router(voice.router)

@@ -48,7 +48,6 @@ from storage.embedded import EmbeddedPostgres, EmbeddedRedis
 from storage.housekeeping import Housekeeping
 from storage.jobs import JobRepository
 from storage.orders import OrderRepository
-from storage.vectors import open_vector_store
 
 log = logging.getLogger(__name__)
 
@@ -134,10 +133,7 @@ async def open_catalog(
             extra={"model": embedder.name, "dimensions": embedder.dimensions},
         )
         await writer.resize_embeddings(embedder.dimensions)
-    vectors = await stack.enter_async_context(
-        open_vector_store(database_url, embedder.service, pool_size=settings.db_pool_max_size)
-    )
-    return CatalogRepository(pool, vectors), writer, embedder
+    return CatalogRepository(pool, embedder.service), writer, embedder
 
 
 @contextmanager

@@ -6,7 +6,7 @@ Builds a catalog of N products on an embedded PostgreSQL (or DATABASE_URL). Embe
 100,000 texts with the offline model would take longer than the benchmark itself, so the
 vectors are the offline embeddings of 5,000 distinct product texts, each reused with
 some noise: the index holds N distinct, realistically clustered vectors. Then it times
-the assistant's full hybrid search (query embedding, pgvector through PGVectorStore,
+the assistant's full hybrid search (query embedding, pgvector,
 full-text, fusion, stock) and compares HNSW's top 10 with an exact scan's.
 """
 
@@ -27,10 +27,9 @@ import numpy as np
 from ingestion.embeddings import _cached_query_vector, build_embedder
 from ingestion.pipeline import embedded_text
 from storage.catalog import CatalogRepository, search_text
-from storage.db import Pool, migrate, open_pool
+from storage.db import HNSW_EF_SEARCH, Pool, migrate, open_pool
 from storage.embedded import EmbeddedPostgres
 from storage.models import ProductRecord
-from storage.vectors import HNSW_EF_SEARCH, open_vector_store
 
 KINDS = [
     ("Televisor", "Televisores"),
@@ -221,16 +220,15 @@ async def main() -> None:
         started = time.perf_counter()
         await load(pool, products(args.products), distinct=min(5000, args.products))
         print(f"{args.products:,} products loaded in {time.perf_counter() - started:.0f} s")
-        async with open_vector_store(url, embedder.service) as vectors:
-            catalog = CatalogRepository(pool, vectors)
-            for query in QUERIES:  # warm up caches and the query encoder
-                await catalog.search(query)
-            latencies = []
-            for number in range(args.queries):
-                _cached_query_vector.cache_clear()  # every timed query is embedded afresh
-                start = time.perf_counter()
-                await catalog.search(QUERIES[number % len(QUERIES)], limit=5)
-                latencies.append((time.perf_counter() - start) * 1000)
+        catalog = CatalogRepository(pool, embedder.service)
+        for query in QUERIES:  # warm up caches and the query encoder
+            await catalog.search(query)
+        latencies = []
+        for number in range(args.queries):
+            _cached_query_vector.cache_clear()  # every timed query is embedded afresh
+            start = time.perf_counter()
+            await catalog.search(QUERIES[number % len(QUERIES)], limit=5)
+            latencies.append((time.perf_counter() - start) * 1000)
         query_vectors = await embedder.embed(QUERIES)
         floor = await bare_vector_query(pool, query_vectors, args.queries)
         recall = await recall_at_10(pool, query_vectors)

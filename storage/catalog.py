@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from langchain_postgres import PGVectorStore
+from langchain_core.embeddings import Embeddings
 
 from storage.db import Pool
 from storage.models import Product, ProductRecord, StockLine
@@ -70,14 +70,14 @@ def _product(row: dict[str, Any]) -> Product:
 
 
 class CatalogRepository:
-    """Reads of the catalog. `vectors` is a PGVectorStore over the products table; without
-    it (or before any vector exists) search is full-text only."""
+    """Reads of the catalog. Search embeds the query with `embeddings` for its pgvector
+    side; without them (or before any product is embedded) it is full-text only."""
 
     def __init__(
-        self, pool: Pool, vectors: PGVectorStore | None = None, *, max_distance: float = 0.75
+        self, pool: Pool, embeddings: Embeddings | None = None, *, max_distance: float = 0.75
     ) -> None:
         self._pool = pool
-        self._vectors = vectors
+        self._embeddings = embeddings
         self._max_distance = max_distance
 
     async def get(self, item_code: str) -> Product | None:
@@ -129,7 +129,7 @@ class CatalogRepository:
         place: str | None = None,
         limit: int = 5,
     ) -> list[Product]:
-        """Hybrid search: meaning (pgvector through PGVectorStore) and words (full-text),
+        """Hybrid search: meaning (pgvector, HNSW) and words (full-text),
         fused by reciprocal rank; an exact item code always comes first.
 
         `place` keeps products available in that city or branch.
@@ -173,26 +173,34 @@ class CatalogRepository:
         max_price: Decimal | None,
         k: int,
     ) -> list[str]:
-        if self._vectors is None or not query.strip():
+        if self._embeddings is None or not query.strip():
             return []
-        conditions: list[dict[str, Any]] = [{"active": {"$eq": True}}]
-        if in_stock_only:
-            conditions.append({"available": {"$gt": 0}})
-        if category:
-            conditions.append({"category": {"$ilike": f"%{category}%"}})
-        if brand:
-            conditions.append({"brand": {"$ilike": f"%{brand}%"}})
-        if max_price is not None:
-            conditions.append({"price": {"$lte": float(max_price)}})
-        hits = await self._vectors.asimilarity_search_with_score(
-            query, k=k, filter={"$and": conditions}
-        )
+        vector = await self._embeddings.aembed_query(query)
+        # The plain query on the shared pool, selecting only ids and distances: through
+        # PGVectorStore the same search cost 3.7 ms of CPU instead of 1.0 (SQL compiled per
+        # call, every vector read back) and a second connection pool.
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(
+                f"""
+                SELECT p.item_code, p.embedding <=> %(vector)s::vector AS distance
+                FROM products p
+                WHERE p.embedding IS NOT NULL AND {_FILTERS}
+                ORDER BY p.embedding <=> %(vector)s::vector
+                LIMIT %(limit)s
+                """,  # noqa: S608 - only constant SQL is interpolated
+                {
+                    "vector": "[" + ",".join(map(str, vector)) + "]",
+                    "limit": k,
+                    **_filter_values(in_stock_only, category, brand, max_price),
+                },
+            )
+            hits = [(row["item_code"], float(row["distance"])) for row in await cursor.fetchall()]
         if not hits:
             return []
         # Cosine distance: far from the query, or far behind the best hit, the "nearest"
         # product means something else.
         cutoff = min(self._max_distance, hits[0][1] + _DISTANCE_MARGIN)
-        return [doc.id for doc, distance in hits if doc.id and distance <= cutoff]
+        return [code for code, distance in hits if distance <= cutoff]
 
     async def _sparse(
         self,
@@ -210,25 +218,18 @@ class CatalogRepository:
         code = query.strip().upper()
         if not tsquery and not code:
             return []
-        filters = """
-            p.active
-            AND (%(category)s::text IS NULL OR p.category ILIKE %(category)s)
-            AND (%(brand)s::text IS NULL OR p.brand ILIKE %(brand)s)
-            AND (%(max_price)s::numeric IS NULL OR p.price <= %(max_price)s)
-            AND (NOT %(in_stock_only)s OR p.available > 0)
-        """
         # Ranking every match of a common word is what makes full-text slow on a large
         # catalog: rank a bounded set of matches instead (all match every word anyway).
         async with self._pool.connection() as conn:
             cursor = await conn.execute(
                 f"""
                 SELECT p.item_code, 1e9 AS rank FROM products p
-                WHERE p.item_code = %(code)s AND {filters}
+                WHERE p.item_code = %(code)s AND {_FILTERS}
                 UNION ALL
                 SELECT c.item_code, ts_rank(c.search_vector, to_tsquery('simple', %(tsquery)s))
                 FROM (
                     SELECT p.item_code, p.search_vector FROM products p
-                    WHERE p.search_vector @@ to_tsquery('simple', %(tsquery)s) AND {filters}
+                    WHERE p.search_vector @@ to_tsquery('simple', %(tsquery)s) AND {_FILTERS}
                     LIMIT %(candidates)s
                 ) c
                 ORDER BY rank DESC, item_code
@@ -237,16 +238,33 @@ class CatalogRepository:
                 {
                     "tsquery": tsquery or "",
                     "code": code,
-                    "category": f"%{category}%" if category else None,
-                    "brand": f"%{brand}%" if brand else None,
-                    "max_price": max_price,
-                    "in_stock_only": in_stock_only,
                     "candidates": _TEXT_CANDIDATES,
+                    **_filter_values(in_stock_only, category, brand, max_price),
                     "limit": k + 1,
                 },
             )
             rows = await cursor.fetchall()
         return list(dict.fromkeys(row["item_code"] for row in rows))[:k]
+
+
+_FILTERS = """
+    p.active
+    AND (%(category)s::text IS NULL OR p.category ILIKE %(category)s)
+    AND (%(brand)s::text IS NULL OR p.brand ILIKE %(brand)s)
+    AND (%(max_price)s::numeric IS NULL OR p.price <= %(max_price)s)
+    AND (NOT %(in_stock_only)s OR p.available > 0)
+"""
+
+
+def _filter_values(
+    in_stock_only: bool, category: str | None, brand: str | None, max_price: Decimal | None
+) -> dict[str, Any]:
+    return {
+        "category": f"%{category}%" if category else None,
+        "brand": f"%{brand}%" if brand else None,
+        "max_price": max_price,
+        "in_stock_only": in_stock_only,
+    }
 
 
 _DISTANCE_MARGIN = 0.08

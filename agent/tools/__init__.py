@@ -2,6 +2,8 @@
 the customer's own orders. Placing an order is not among them: it happens only in the
 deterministic confirmation step, after an explicit yes."""
 
+from typing import get_type_hints
+
 from langchain_core.tools import BaseTool
 
 from agent.tools.cart import add_to_cart, checkout, remove_from_cart, update_cart_item, view_cart
@@ -21,5 +23,18 @@ TOOLS: list[BaseTool] = [
     cancel_order,
     request_human_agent,
 ]
+
+
+def _resolve_annotations(tools: list[BaseTool]) -> None:
+    """Resolve each tool function's string annotations (`from __future__ import
+    annotations`) once: LangChain looks them up on every call, and evaluating the strings
+    each time cost 0.8 ms per tool call."""
+    for each in tools:
+        function = getattr(each, "coroutine", None) or getattr(each, "func", None)
+        if function is not None:
+            function.__annotations__ = get_type_hints(function, include_extras=True)
+
+
+_resolve_annotations(TOOLS)
 
 __all__ = ["TOOLS"]
