@@ -6,6 +6,7 @@ tests/browser/screenshots/."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from api.settings import Settings
 from tests.conftest import SCENARIOS, load_catalog, register, running_app
 from tests.processes import app_process, ready
+from tests.speech import needs_espeak, needs_voice, spoken
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -38,8 +40,7 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def browser() -> Iterator[WebDriver]:
+def _chromium(*extra_flags: str) -> WebDriver:
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     for flag in (
@@ -49,9 +50,15 @@ def browser() -> Iterator[WebDriver]:
         "--disable-dev-shm-usage",
         "--disable-background-networking",
         "--window-size=1200,900",
+        *extra_flags,
     ):
         options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    return webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+
+
+@pytest.fixture
+def browser() -> Iterator[WebDriver]:
+    driver = _chromium()
     yield driver
     driver.quit()
 
@@ -123,3 +130,41 @@ async def test_a_customer_orders_and_an_agent_takes_over_and_hands_back(
         _say(browser, "do you have onions?")
         _wait_for_text(browser, "cards", "Onions")
         assert len(browser.find_elements(By.CSS_SELECTOR, "#log li.bot")) == bot_replies + 1
+
+
+@needs_voice
+@needs_espeak
+async def test_a_customer_speaks_into_the_web_chat_and_hears_the_answer(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Chromium's fake microphone plays a spoken question; the page records it, sends it to
+    /api/chatbot/voice and shows the conversation and what was heard."""
+    question = tmp_path / "question.wav"
+    question.write_bytes(spoken("Do you have bananas?"))
+    driver = _chromium(
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={question}",
+        "--autoplay-policy=no-user-gesture-required",
+    )
+    try:
+        async with running_app(settings) as (client, runtime):
+            await load_catalog(runtime, SCENARIOS / "catalog.json")
+            await register(client, PHONE, "Clara Web", "7 Rose Lane")
+        with app_process(settings) as app:
+            await ready(app.url)
+            driver.get(f"{app.url}/chat")
+            driver.find_element(By.ID, "phone").send_keys(PHONE)
+            driver.find_element(By.CSS_SELECTOR, "#who button").click()
+            mic = driver.find_element(By.ID, "mic")
+            assert mic.is_displayed()
+            mic.click()
+            _wait_for_text(driver, "status", "Listening")
+            await asyncio.sleep(2.5)  # the fake microphone says the question
+            mic.click()
+            _wait_for_text(driver, "heard", "bananas", seconds=60)
+            _wait_for_text(driver, "log", "Bananas", seconds=20)
+            log = driver.find_element(By.ID, "log").text
+            assert "🎤" in log  # the customer's line is marked as spoken
+    finally:
+        driver.quit()
