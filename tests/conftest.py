@@ -131,3 +131,13 @@ async def register(client: httpx.AsyncClient, phone: str, name: str, address: st
         f"/api/customers/{phone}", json={"name": name, "address": address}, headers=OPERATOR
     )
     assert response.status_code == 200, response.text
+
+
+def use_servers_of(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the CLI (which reads the environment) at this test's database and Redis."""
+    for name, value in (
+        ("DATABASE_URL", settings.database_url),
+        ("REDIS_URL", settings.redis_url),
+        ("DATA_DIR", str(settings.data_dir)),
+    ):
+        monkeypatch.setenv(name, value or "")

@@ -87,10 +87,8 @@ class WhisperTranscriber:
             return "".join(segment.text for segment in segments).strip()
 
 
-class OpenAITranscriber:
-    """OpenAI's hosted transcription (or any OpenAI-compatible server): any language."""
-
-    name = "openai"
+class HostedTranscriber:
+    """A provider's model, called through its SDK client: it understands any language."""
 
     def __init__(self, client: Any, model: str) -> None:
         self._client = client
@@ -98,6 +96,12 @@ class OpenAITranscriber:
 
     def understands(self, language: Language) -> bool:
         return True
+
+
+class OpenAITranscriber(HostedTranscriber):
+    """OpenAI's hosted transcription (or any OpenAI-compatible server)."""
+
+    name = "openai"
 
     async def transcribe(self, audio: Audio, language: Language, vocabulary: Sequence[str]) -> str:
         prompt = SHOP_PROMPT + (" Products: " + ", ".join(vocabulary) if vocabulary else "")
@@ -109,17 +113,10 @@ class OpenAITranscriber:
         return str(getattr(result, "text", result)).strip()
 
 
-class GeminiTranscriber:
-    """Gemini listens to the audio and writes down what was said: any language."""
+class GeminiTranscriber(HostedTranscriber):
+    """Gemini listens to the audio and writes down what was said."""
 
     name = "google_genai"
-
-    def __init__(self, client: Any, model: str) -> None:
-        self._client = client
-        self._model = model
-
-    def understands(self, language: Language) -> bool:
-        return True
 
     async def transcribe(self, audio: Audio, language: Language, vocabulary: Sequence[str]) -> str:
         from google.genai import types

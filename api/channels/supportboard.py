@@ -152,7 +152,7 @@ class SupportBoardChannel:
             )
 
     async def fetch_audio(self, message: Inbound, max_bytes: int) -> bytes | None:
-        return None  # Support Board passes no voice notes to its bots' webhooks
+        return None  # attachments (voice recordings among them) are not read from Support Board yet
 
     async def send_voice(self, to: Inbound, audio: bytes, conversation_id: str) -> None:
         direct = self._direct_whatsapp(to)

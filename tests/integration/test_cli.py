@@ -8,6 +8,7 @@ import pytest
 
 from api.cli import main
 from api.settings import Settings
+from tests.conftest import use_servers_of
 
 pytestmark = pytest.mark.integration
 
@@ -25,12 +26,7 @@ def test_ingest_reads_csv_rows_per_warehouse_and_reports_rejects(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    for name, value in (
-        ("DATABASE_URL", settings.database_url),
-        ("REDIS_URL", settings.redis_url),
-        ("DATA_DIR", str(settings.data_dir)),
-    ):
-        monkeypatch.setenv(name, value or "")
+    use_servers_of(settings, monkeypatch)
     catalog = tmp_path / "catalog.csv"
     catalog.write_text(CSV, encoding="utf-8")
     assert main(["ingest", str(catalog)]) == 0

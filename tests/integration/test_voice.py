@@ -21,7 +21,7 @@ from agent.speech.audio import decode, to_ogg_opus
 from api.cli import main
 from api.runtime import Runtime
 from api.settings import Settings
-from tests.conftest import SCENARIOS, load_catalog, register, say
+from tests.conftest import SCENARIOS, load_catalog, register, say, use_servers_of
 from tests.conftest import running_app as running
 from tests.speech import needs_espeak, needs_voice, spoken, tone
 
@@ -314,12 +314,7 @@ def test_the_voice_command_talks_from_audio_files(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    for name, value in (
-        ("DATABASE_URL", settings.database_url),
-        ("REDIS_URL", settings.redis_url),
-        ("DATA_DIR", str(settings.data_dir)),
-    ):
-        monkeypatch.setenv(name, value or "")
+    use_servers_of(settings, monkeypatch)
     first, second = tmp_path / "1.wav", tmp_path / "2.wav"
     first.write_bytes(spoken("Hello"))
     second.write_bytes(b"not audio at all")
