@@ -15,6 +15,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import LockError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from agent.speech.audio import SpeechServiceFailed
 from api.logs import RequestIdMiddleware, configure_logging
 from api.metrics import refresh_pool_gauges_forever
 from api.metrics import router as metrics_router
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         RedisConnectionError,
         RedisTimeoutError,
         LockError,
+        SpeechServiceFailed,  # a hosted transcriber that is down
     ):
         app.add_exception_handler(unavailable, _unavailable)
     app.add_exception_handler(psycopg.DataError, _unstorable)
@@ -110,8 +112,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 async def _unavailable(request: Request, error: Exception) -> JSONResponse:
-    """PostgreSQL or Redis is unreachable (a restart, a failover): nothing was half-written
-    (each change is one transaction), so the client is told to retry."""
+    """PostgreSQL, Redis or a speech provider is unreachable (a restart, a failover, an
+    outage): nothing was half-written (each change is one transaction), so the client is
+    told to retry."""
     log.warning("dependency unavailable", extra={"error": type(error).__name__})
     return JSONResponse(
         {"detail": "temporarily unavailable; retry shortly"},

@@ -32,6 +32,10 @@ class VoiceUnavailable(RuntimeError):
     """The voice extra (or a speech program) is not installed."""
 
 
+class SpeechServiceFailed(RuntimeError):
+    """A hosted speech provider failed (after its client's own retries): try again later."""
+
+
 class BadAudio(ValueError):
     """Audio a customer sent that cannot be listened to, and why."""
 

@@ -16,6 +16,7 @@ from agent.speech.audio import (
     Audio,
     AudioFormat,
     BadAudio,
+    SpeechServiceFailed,
     VoiceUnavailable,
     decode,
     encode,
@@ -74,7 +75,12 @@ class Voice:
             return Heard(refusal="please_write")
         if not self.transcriber.understands(language):
             return Heard(refusal="voice_language", seconds=audio.seconds)
-        text = await self.transcriber.transcribe(audio, language, await self.vocabulary())
+        try:
+            text = await self.transcriber.transcribe(audio, language, await self.vocabulary())
+        except VoiceUnavailable:
+            return Heard(refusal="please_write", seconds=audio.seconds)
+        except Exception as error:
+            raise SpeechServiceFailed(f"{self.transcriber.name}: {type(error).__name__}") from error
         if not text.strip():
             return Heard(refusal="voice_silent", seconds=audio.seconds)
         return Heard(transcript=text.strip(), seconds=audio.seconds)

@@ -330,3 +330,32 @@ def test_the_voice_command_talks_from_audio_files(
     assert [path.name for path in saved] == ["reply-1.wav", "reply-2.wav"]
     assert decode(saved[0].read_bytes(), max_seconds=120).seconds > 0.5
     assert io.BytesIO(saved[1].read_bytes()).read(4) == b"RIFF"
+
+
+class DownTranscriber:
+    """A hosted transcriber during an outage."""
+
+    name = "openai"
+    calls = 0
+
+    def understands(self, language: str) -> bool:
+        return True
+
+    async def transcribe(self, audio: Any, language: str, vocabulary: Any) -> str:
+        DownTranscriber.calls += 1
+        raise httpx.ConnectError("provider down")
+
+
+async def test_a_speech_provider_outage_is_a_503_to_retry_not_a_crash(
+    shop: tuple[httpx.AsyncClient, Runtime],
+) -> None:
+    client, runtime = shop
+    runtime.voice.transcriber = DownTranscriber()
+    response = await _voice(client, spoken("Do you have rice?"))
+    assert response.status_code == 503
+    assert response.headers["retry-after"]
+    assert DownTranscriber.calls == 1
+    async with runtime.pool.connection() as conn:
+        row = await (await conn.execute("SELECT count(*) AS n FROM conversations")).fetchone()
+    assert row is not None
+    assert row["n"] == 0  # nothing half-done: the customer can simply send it again
