@@ -466,11 +466,13 @@ def _only_yes(folded: str) -> bool:
 def _starts_with_quantity(text: str) -> bool:
     """ "2 apples", "a dozen eggs", "dos kilos de arroz" — but not "a blender"."""
     quantity, rest = split_quantity(text)
-    if quantity is None or not rest:
+    if quantity is None or not _NAMES_SOMETHING.search(rest):
         return False
     return quantity.unit is not None or not text.startswith(("a ", "an ", "un ", "una "))
 
 
+_NAMES_SOMETHING = re.compile(r"[a-z]")
+"""A product is named with letters: "7 7" (what is left of "{{7*7}}") names nothing."""
 _TARGET_QUANTITY = re.compile(r"^(.*?)\s+(?:to|a|por|en)\s+(\S+(?:\s+\S+)?)$")
 _TRAILING_QUANTITY = re.compile(r"^(.*?)\s+(\S+(?:\s+\S+)?)$")
 
@@ -491,8 +493,8 @@ def _items(text: str, *, trailing: bool = False) -> tuple[ItemRequest, ...]:
                 continue
         quantity, phrase = split_quantity(_strip_filler(fragment))
         phrase = _strip(phrase)
-        if not phrase and quantity is None:
-            continue
+        if (not phrase and quantity is None) or (phrase and not _NAMES_SOMETHING.search(phrase)):
+            continue  # "{{7*7}}" asks for nothing
         items.append(ItemRequest(phrase=phrase, quantity=quantity))
     return tuple(items)
 

@@ -139,3 +139,9 @@ def test_an_item_code_with_a_quantity_is_an_add() -> None:
 
 def test_yes_followed_by_a_request_is_not_a_plain_yes() -> None:
     assert parse_message("ok then give me the 3")[0].kind == "add"
+
+
+@pytest.mark.parametrize("text", ["{{7*7}}", "2 7", "3 * 4 = 12", "add 3 of 42", "1+1"])
+def test_numbers_and_symbols_alone_never_add_anything(text: str) -> None:
+    intents = parse_message(text)
+    assert all(intent.kind != "add" for intent in intents), intents
