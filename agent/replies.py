@@ -130,6 +130,11 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "es": "Esa nota de voz es muy larga para mí (máximo {limit} segundos). "
         "¿Me envías una más corta o me lo escribes?",
     },
+    "voice_unclear": {
+        "en": "Sorry, I couldn't make out that voice note (I understand voice notes in "
+        "English). Could you write your message? Si hablas español, escríbeme por favor.",
+        "es": "Disculpa, no entendí esa nota de voz. ¿Me lo escribes, por favor?",
+    },
     "voice_silent": {
         "en": "I couldn't hear anything in your voice note. Could you try again or write?",
         "es": "No escuché nada en tu nota de voz. ¿Lo intentas de nuevo o me lo escribes?",

@@ -95,7 +95,7 @@ async def _transcription(
                 bare_seconds = time.perf_counter() - start
                 start = time.perf_counter()
                 audio = decode(ogg, max_seconds=120)
-                heard = await ours.transcribe(audio, "en", vocabulary)
+                heard = (await ours.transcribe(audio, "en", vocabulary)).text
                 our_seconds = time.perf_counter() - start
                 if round_:
                     rows["bare"].append(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from agent.language import Language
@@ -22,6 +23,19 @@ SHOP_PROMPT = (
 )
 
 
+MIN_LOG_PROB = -0.8
+"""Whisper's mean token log-probability below which a transcript is a guess. Measured on
+espeak-ng speech: English notes score -0.4 to -0.1; Spanish ones, which tiny.en turns into
+unrelated English ("I don't have anything to do."), -1.5 to -1.1."""
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    text: str
+    unclear: bool = False
+    """The recogniser was guessing (another language, noise): do not act on it."""
+
+
 class Transcriber(Protocol):
     name: str
 
@@ -29,7 +43,9 @@ class Transcriber(Protocol):
         """Whether speech in `language` can be transcribed."""
         ...
 
-    async def transcribe(self, audio: Audio, language: Language, vocabulary: Sequence[str]) -> str:
+    async def transcribe(
+        self, audio: Audio, language: Language, vocabulary: Sequence[str]
+    ) -> Transcript:
         """The words spoken in `audio` (`language` is the conversation's, a hint)."""
         ...
 
@@ -69,10 +85,12 @@ class WhisperTranscriber:
                 )
             return self._model
 
-    async def transcribe(self, audio: Audio, language: Language, vocabulary: Sequence[str]) -> str:
+    async def transcribe(
+        self, audio: Audio, language: Language, vocabulary: Sequence[str]
+    ) -> Transcript:
         return await asyncio.to_thread(self._transcribe, audio, vocabulary)
 
-    def _transcribe(self, audio: Audio, vocabulary: Sequence[str]) -> str:
+    def _transcribe(self, audio: Audio, vocabulary: Sequence[str]) -> Transcript:
         model = self.load()
         with self._lock:
             segments, _ = model.transcribe(
@@ -84,7 +102,14 @@ class WhisperTranscriber:
                 condition_on_previous_text=False,
                 vad_filter=False,
             )
-            return "".join(segment.text for segment in segments).strip()
+            segments = list(segments)
+        text = "".join(segment.text for segment in segments).strip()
+        spoken = sum(segment.end - segment.start for segment in segments)
+        if not segments or spoken <= 0:
+            return Transcript(text)
+        # Each segment's confidence counts for as long as the segment lasts.
+        confidence = sum(s.avg_logprob * (s.end - s.start) for s in segments) / spoken
+        return Transcript(text, unclear=confidence < MIN_LOG_PROB)
 
 
 class HostedTranscriber:
@@ -103,14 +128,16 @@ class OpenAITranscriber(HostedTranscriber):
 
     name = "openai"
 
-    async def transcribe(self, audio: Audio, language: Language, vocabulary: Sequence[str]) -> str:
+    async def transcribe(
+        self, audio: Audio, language: Language, vocabulary: Sequence[str]
+    ) -> Transcript:
         prompt = SHOP_PROMPT + (" Products: " + ", ".join(vocabulary) if vocabulary else "")
         result = await self._client.audio.transcriptions.create(
             model=self._model,
             file=("voice.wav", to_wav(audio), "audio/wav"),
             prompt=prompt,
         )
-        return str(getattr(result, "text", result)).strip()
+        return Transcript(str(getattr(result, "text", result)).strip())
 
 
 class GeminiTranscriber(HostedTranscriber):
@@ -118,7 +145,9 @@ class GeminiTranscriber(HostedTranscriber):
 
     name = "google_genai"
 
-    async def transcribe(self, audio: Audio, language: Language, vocabulary: Sequence[str]) -> str:
+    async def transcribe(
+        self, audio: Audio, language: Language, vocabulary: Sequence[str]
+    ) -> Transcript:
         from google.genai import types
 
         words = f" Product names it may mention: {', '.join(vocabulary)}." if vocabulary else ""
@@ -133,4 +162,4 @@ class GeminiTranscriber(HostedTranscriber):
                 instruction,
             ],
         )
-        return str(response.text or "").strip()
+        return Transcript(str(response.text or "").strip())

@@ -76,14 +76,16 @@ class Voice:
         if not self.transcriber.understands(language):
             return Heard(refusal="voice_language", seconds=audio.seconds)
         try:
-            text = await self.transcriber.transcribe(audio, language, await self.vocabulary())
+            heard = await self.transcriber.transcribe(audio, language, await self.vocabulary())
         except VoiceUnavailable:
             return Heard(refusal="please_write", seconds=audio.seconds)
         except Exception as error:
             raise SpeechServiceFailed(f"{self.transcriber.name}: {type(error).__name__}") from error
-        if not text.strip():
+        if not heard.text.strip():
             return Heard(refusal="voice_silent", seconds=audio.seconds)
-        return Heard(transcript=text.strip(), seconds=audio.seconds)
+        if heard.unclear:
+            return Heard(refusal="voice_unclear", seconds=audio.seconds)
+        return Heard(transcript=heard.text.strip(), seconds=audio.seconds)
 
     async def speak(self, text: str, language: Language, audio_format: AudioFormat) -> bytes:
         """`text` as speech in the given file format (OGG/Opus for voice notes)."""

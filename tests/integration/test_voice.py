@@ -341,7 +341,7 @@ class DownTranscriber:
     def understands(self, language: str) -> bool:
         return True
 
-    async def transcribe(self, audio: Any, language: str, vocabulary: Any) -> str:
+    async def transcribe(self, audio: Any, language: str, vocabulary: Any) -> Any:
         DownTranscriber.calls += 1
         raise httpx.ConnectError("provider down")
 

@@ -123,7 +123,9 @@ async def test_the_offline_transcriber_hears_english(
     whisper: WhisperTranscriber, sentence: str, words: set[str]
 ) -> None:
     audio = decode(spoken(sentence), max_seconds=30)
-    heard = (await whisper.transcribe(audio, "en", [])).lower()
+    transcript = await whisper.transcribe(audio, "en", [])
+    assert not transcript.unclear
+    heard = transcript.text.lower()
     assert words <= set(heard.replace("?", " ").replace(".", " ").split()), heard
 
 
@@ -172,3 +174,15 @@ async def test_piper_speaks_english_and_hands_spanish_to_its_fallback() -> None:
     assert fallback.said == []
     await piper.synthesize("Tenemos manzanas.", "es")
     assert fallback.said == [("Tenemos manzanas.", "es")]
+
+
+@needs_espeak
+@pytest.mark.parametrize(
+    "sentence", ["Quiero dos kilos de manzanas", "Buenas tardes, quiero hablar con un asesor"]
+)
+async def test_spanish_in_a_new_conversation_is_not_acted_on_as_if_it_were_english(
+    whisper: WhisperTranscriber, sentence: str
+) -> None:
+    """tiny.en turns Spanish into unrelated English; its low confidence gives it away."""
+    heard = await Voice(whisper, None).hear(spoken(sentence, "es-419"), "en")
+    assert (heard.transcript, heard.refusal) == ("", "voice_unclear")
