@@ -21,8 +21,15 @@ from agent.offline.intents import is_only_greeting, parse_message
 from agent.phones import find_phone
 from agent.replies import say
 from agent.state import ConversationState, CustomerInfo, Registration
+from storage.models import Customer
 
 Next = Literal["ordering", "handoff", "__end__"]
+
+
+def _info(customer: Customer) -> CustomerInfo:
+    return CustomerInfo(
+        id=customer.id, phone=customer.phone, name=customer.name, address=customer.address
+    )
 
 
 def _reply(*texts: str) -> AIMessage:
@@ -38,7 +45,18 @@ async def verification(state: ConversationState, runtime: Runtime[Context]) -> C
     welcome = say("welcome", lang, store=services.store_name) if first_contact else ""
 
     if parse_message(text)[0].kind == "human":
-        return Command(update={"registration": registration}, goto="handoff")
+        # Straight to a person, no registration first; but a customer the channel already
+        # identifies is named, so the agent knows who is waiting.
+        update: dict[str, Any] = {"registration": registration}
+        if runtime.context.customer_phone and state.customer is None:
+            known_customer = await services.customers.get_by_phone(runtime.context.customer_phone)
+            if known_customer is not None:
+                update |= {
+                    "customer": _info(known_customer),
+                    "customer_verified": True,
+                    "phone_collected": True,
+                }
+        return Command(update=update, goto="handoff")
 
     known = state.customer["phone"] if state.customer else None
     phone = runtime.context.customer_phone or registration.get("phone") or known
@@ -53,12 +71,10 @@ async def verification(state: ConversationState, runtime: Runtime[Context]) -> C
         registration = Registration(phone=phone)
         answered_phone = True
 
-    update: dict[str, Any] = {"phone_collected": True}
+    update = {"phone_collected": True}
     customer = await services.customers.get_by_phone(phone)
     if customer is not None:
-        info = CustomerInfo(
-            id=customer.id, phone=customer.phone, name=customer.name, address=customer.address
-        )
+        info = _info(customer)
         greeting = say(
             "welcome_back", lang, name=first_name(customer.name), store=services.store_name
         )
