@@ -30,7 +30,7 @@ from agent.language import Language
 from agent.messages import reply_of_turn, turn_messages
 from agent.offline.references import tool_results
 from agent.replies import say
-from agent.state import CartLine, Stage, fresh_visit
+from agent.state import CartLine, Stage, cart_total, fresh_visit
 from agent.telemetry import (
     CONVERSATION_ID,
     TURN_MODEL_SECONDS,
@@ -250,7 +250,12 @@ class TurnRunner:
         state = await self._graph.ainvoke(turn_input, config, context=context, durability="exit")
         customer = state.get("customer")
         await conversations.record_activity(
-            conversation_id, channel, customer["id"] if customer else None, state["stage"]
+            conversation_id,
+            channel,
+            customer["id"] if customer else None,
+            state["stage"],
+            handoff_requested=bool(state.get("handoff_requested")),
+            cart_total=cart_total(state.get("cart", [])),
         )
         return TurnResult(
             reply=reply_of_turn(state["messages"]),

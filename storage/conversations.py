@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from storage.db import Pool
@@ -28,8 +29,12 @@ class ConversationRepository:
         channel: str,
         customer_id: int | None = None,
         stage: str | None = None,
+        *,
+        handoff_requested: bool | None = None,
+        cart_total: Decimal | None = None,
     ) -> None:
-        """Create the conversation on first contact, then keep its stage and clock current."""
+        """Create the conversation on first contact, then keep its stage, clock and what
+        the console lists (handoff asked, cart total) current."""
         async with self._pool.connection() as conn:
             await conn.execute(
                 """
@@ -38,6 +43,9 @@ class ConversationRepository:
                 ON CONFLICT (id) DO UPDATE
                     SET customer_id = coalesce(EXCLUDED.customer_id, conversations.customer_id),
                         stage = coalesce(%(stage)s, conversations.stage),
+                        handoff_requested = coalesce(
+                            %(handoff)s, conversations.handoff_requested),
+                        cart_total = coalesce(%(cart_total)s, conversations.cart_total),
                         last_activity_at = now()
                 """,
                 {
@@ -45,6 +53,8 @@ class ConversationRepository:
                     "channel": channel,
                     "customer_id": customer_id,
                     "stage": stage,
+                    "handoff": handoff_requested,
+                    "cart_total": cart_total,
                 },
             )
 
@@ -264,24 +274,34 @@ class ConversationRepository:
         return [(row["conversation_id"], row["channel"], _pause(row)) for row in rows]
 
     async def listing(
-        self, limit: int = 50, *, only: str | None = None
+        self,
+        limit: int = 50,
+        *,
+        only: str | None = None,
+        paused: bool = False,
+        handoff: bool = False,
     ) -> list[ConversationSummary]:
         """The most recently active conversations (or just `only`), with their customer
-        and pause."""
+        and pause; `paused` / `handoff` keep only those."""
         async with self._pool.connection() as conn:
             rows = await (
                 await conn.execute(
                     """
-                SELECT c.id, c.channel, c.stage, c.last_activity_at, c.closed_at, c.reply_address,
-                       cu.phone, cu.name,
-                       (SELECT max(p.paused_until) FROM conversation_pauses p
-                        WHERE p.conversation_id = c.id AND p.ended_at IS NULL
-                          AND p.paused_until > now()) AS paused_until
-                FROM conversations c LEFT JOIN customers cu ON cu.id = c.customer_id
-                WHERE %(only)s::text IS NULL OR c.id = %(only)s
-                ORDER BY c.last_activity_at DESC LIMIT %(limit)s
+                SELECT * FROM (
+                    SELECT c.id, c.channel, c.stage, c.last_activity_at, c.closed_at,
+                           c.reply_address, c.handoff_requested, c.cart_total,
+                           cu.phone, cu.name,
+                           (SELECT max(p.paused_until) FROM conversation_pauses p
+                            WHERE p.conversation_id = c.id AND p.ended_at IS NULL
+                              AND p.paused_until > now()) AS paused_until
+                    FROM conversations c LEFT JOIN customers cu ON cu.id = c.customer_id
+                    WHERE (%(only)s::text IS NULL OR c.id = %(only)s)
+                      AND (NOT %(handoff)s OR c.handoff_requested)
+                ) listed
+                WHERE NOT %(paused)s OR paused_until IS NOT NULL
+                ORDER BY last_activity_at DESC LIMIT %(limit)s
                 """,
-                    {"limit": limit, "only": only},
+                    {"limit": limit, "only": only, "paused": paused, "handoff": handoff},
                 )
             ).fetchall()
         return [
@@ -295,6 +315,8 @@ class ConversationRepository:
                 name=row["name"],
                 paused_until=row["paused_until"],
                 reply_address=row["reply_address"],
+                handoff_requested=row["handoff_requested"],
+                cart_total=row["cart_total"],
             )
             for row in rows
         ]

@@ -64,6 +64,9 @@ class ConversationStore(Protocol):
         channel: str,
         customer_id: int | None = None,
         stage: str | None = None,
+        *,
+        handoff_requested: bool | None = None,
+        cart_total: Decimal | None = None,
     ) -> None: ...
 
     async def start_turn(self, conversation_id: str, channel: str) -> TurnStart: ...

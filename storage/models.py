@@ -93,3 +93,5 @@ class ConversationSummary:
     paused_until: datetime | None
     reply_address: str | None = None
     """Where the channel sends answers (a Support Board conversation, a WhatsApp number)."""
+    handoff_requested: bool = False
+    cart_total: Decimal = Decimal(0)

@@ -76,19 +76,20 @@ _FLAGS = (
 )
 
 
-def _item(summary: ConversationSummary, state: dict[str, Any]) -> ConversationItem:
+def _item(summary: ConversationSummary) -> ConversationItem:
+    """From the conversation's row, which every turn keeps current: no checkpoint load."""
     return ConversationItem(
         conversation_id=summary.id,
         channel=summary.channel,
         phone=mask_phone(summary.phone) if summary.phone else None,
         name=summary.name,
-        stage=state.get("stage", summary.stage),
+        stage=summary.stage,
         last_activity_at=summary.last_activity_at,
         closed=summary.closed,
         paused=summary.paused_until is not None,
         paused_until=summary.paused_until,
-        handoff_requested=bool(state.get("handoff_requested")),
-        cart_total=float(cart_total(state.get("cart", []))),
+        handoff_requested=summary.handoff_requested,
+        cart_total=float(summary.cart_total),
     )
 
 
@@ -112,13 +113,8 @@ async def conversations(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[ConversationItem]:
     """Most recent first; `paused` / `handoff` keep only those."""
-    items = []
-    for summary in await runtime.conversations.listing(limit=limit):
-        item = _item(summary, await runtime.turns.state_of(summary.id))
-        if (paused and not item.paused) or (handoff and not item.handoff_requested):
-            continue
-        items.append(item)
-    return items
+    listed = await runtime.conversations.listing(limit=limit, paused=paused, handoff=handoff)
+    return [_item(summary) for summary in listed]
 
 
 @router.get("/api/console/conversations/{conversation_id}", response_model=ConversationDetail)
@@ -127,8 +123,13 @@ async def conversation(conversation_id: str, runtime: RuntimeDep) -> Conversatio
     state = await runtime.turns.state_of(conversation_id)
     customer = state.get("customer")
     orders = await runtime.orders.list_for_phone(summary.phone) if summary.phone else []
+    listed = _item(summary).model_dump() | {  # the checkpoint is loaded anyway: the latest
+        "stage": state.get("stage", summary.stage),
+        "handoff_requested": bool(state.get("handoff_requested")),
+        "cart_total": float(cart_total(state.get("cart", []))),
+    }
     return ConversationDetail(
-        **_item(summary, state).model_dump(),
+        **listed,
         messages=said(state.get("messages", [])),
         state={
             "stage": state.get("stage", summary.stage),

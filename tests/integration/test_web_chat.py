@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from api.runtime import Runtime
-from tests.conftest import OPERATOR, SCENARIOS, load_catalog, register
+from tests.conftest import OPERATOR, SCENARIOS, load_catalog, register, say
 
 pytestmark = pytest.mark.integration
 
@@ -136,3 +136,31 @@ async def test_an_agent_takes_over_from_the_console_and_hands_back(app: App) -> 
     assert isinstance(jobs, list)
     missing = await client.get("/api/console/conversations/nope", headers=OPERATOR)
     assert missing.status_code == 404
+
+
+async def test_the_console_list_filters_in_the_database_and_shows_each_turns_totals(
+    app: App,
+) -> None:
+    client, runtime = app
+    await load_catalog(runtime, SCENARIOS / "catalog.json")
+    await register(client, PHONE, "Web Shopper", "3 Elm St")
+    await register(client, "+15550119002", "Needs Help", "4 Oak St")
+    added = await _send(client, "add 2 kg of red apples", "t1")
+    helped = await say(client, "+15550119002", "I want to talk to a human")
+    assert helped["stage"] == "handoff"
+
+    everyone = (await client.get("/api/console/conversations", headers=OPERATOR)).json()
+    shopper = next(c for c in everyone if c["name"] == "Web Shopper")
+    assert shopper["cart_total"] == added["cart_total"] > 0
+    assert not shopper["handoff_requested"]
+    handoffs = (
+        await client.get("/api/console/conversations", params={"handoff": True}, headers=OPERATOR)
+    ).json()
+    assert [c["name"] for c in handoffs] == ["Needs Help"]
+    assert handoffs[0]["paused"]
+    # The filter runs before the limit: one asked for, one found, however many are newer.
+    await _send(client, "thanks", "t2")
+    one = await client.get(
+        "/api/console/conversations", params={"handoff": True, "limit": 1}, headers=OPERATOR
+    )
+    assert [c["name"] for c in one.json()] == ["Needs Help"]
