@@ -84,7 +84,7 @@ def _synthesizer(settings: Settings) -> Synthesizer | None:
     espeak = EspeakSynthesizer() if EspeakSynthesizer.available() else None
     if choice == "openai":
         return OpenAISynthesizer(_openai(settings), settings.tts_model, settings.tts_voice)
-    if choice in ("piper", "auto") and PiperSynthesizer.available() and voice_extra_installed():
+    if choice in ("piper", "auto") and PiperSynthesizer.available():
         return PiperSynthesizer(fallback=espeak)
     if choice in ("espeak", "auto", "piper"):
         if espeak is None and choice != "auto":
