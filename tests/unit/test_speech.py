@@ -4,14 +4,21 @@ database: the pieces the voice channels are made of."""
 from __future__ import annotations
 
 import io
+import json
 import wave
+from typing import Any
 
 import numpy as np
 import pytest
 
-from agent.speech.audio import Audio, BadAudio, decode, to_ogg_opus, to_wav
-from agent.speech.synthesizers import EspeakSynthesizer, PiperSynthesizer
-from agent.speech.transcribers import WhisperTranscriber
+from agent.speech.audio import Audio, BadAudio, SpeechServiceFailed, decode, to_ogg_opus, to_wav
+from agent.speech.synthesizers import EspeakSynthesizer, OpenAISynthesizer, PiperSynthesizer
+from agent.speech.transcribers import (
+    GeminiTranscriber,
+    OpenAITranscriber,
+    Transcript,
+    WhisperTranscriber,
+)
 from agent.speech.voice import MAX_SPOKEN_CHARS, Voice, speakable
 from tests.speech import needs_espeak, needs_voice, spoken, tone, wav_of
 
@@ -186,3 +193,87 @@ async def test_spanish_in_a_new_conversation_is_not_acted_on_as_if_it_were_engli
     """tiny.en turns Spanish into unrelated English; its low confidence gives it away."""
     heard = await Voice(whisper, None).hear(spoken(sentence, "es-419"), "en")
     assert (heard.transcript, heard.refusal) == ("", "voice_unclear")
+
+
+def _openai_client(handler: Any) -> Any:
+    """The real OpenAI SDK, its HTTP answered by `handler` (no network, no key)."""
+    import httpx
+    from openai import AsyncOpenAI
+
+    return AsyncOpenAI(
+        api_key="test",
+        base_url="https://openai.test/v1",
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+        max_retries=0,
+    )
+
+
+async def test_the_openai_transcriber_sends_the_note_as_wav_with_the_shop_vocabulary() -> None:
+    import httpx
+
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"text": " Quiero dos kilos de manzanas. "})
+
+    transcriber = OpenAITranscriber(_openai_client(handler), "gpt-4o-mini-transcribe")
+    heard = await transcriber.transcribe(decode(tone(1.0), max_seconds=5), "es", ["manzanas"])
+    assert heard == Transcript("Quiero dos kilos de manzanas.")
+    assert seen[0].url.path == "/v1/audio/transcriptions"
+    body = seen[0].read()
+    assert b'name="model"' in body
+    assert b"gpt-4o-mini-transcribe" in body
+    assert b"RIFF" in body  # the audio goes as WAV
+    assert b"manzanas" in body  # with the catalog's words as the prompt
+
+
+async def test_the_openai_synthesizer_asks_for_wav_and_returns_its_samples() -> None:
+    import httpx
+
+    asked: list[dict[str, Any]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(json.loads(request.read()))
+        return httpx.Response(200, content=tone(1.5, rate=24_000))
+
+    synthesizer = OpenAISynthesizer(_openai_client(handler), "gpt-4o-mini-tts", "alloy")
+    audio = await synthesizer.synthesize("Hello", "en")
+    assert asked == [
+        {"model": "gpt-4o-mini-tts", "voice": "alloy", "input": "Hello", "response_format": "wav"}
+    ]
+    assert audio.seconds == pytest.approx(1.5, abs=0.05)
+
+
+async def test_an_openai_outage_is_reported_as_a_service_failure_not_bad_audio() -> None:
+    import httpx
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(503, json={"error": {"message": "overloaded"}})
+
+    voice = Voice(OpenAITranscriber(_openai_client(handler), "gpt-4o-mini-transcribe"), None)
+    with pytest.raises(SpeechServiceFailed, match="openai"):
+        await voice.hear(tone(1.0), "en")
+
+
+async def test_the_gemini_transcriber_sends_the_audio_part_and_an_instruction() -> None:
+    from types import SimpleNamespace
+
+    calls: list[dict[str, Any]] = []
+
+    async def generate_content(**request: Any) -> Any:
+        calls.append(request)
+        return SimpleNamespace(text="Do you have rice?\n")
+
+    client = SimpleNamespace(
+        aio=SimpleNamespace(models=SimpleNamespace(generate_content=generate_content))
+    )
+    heard = await GeminiTranscriber(client, "gemini-2.5-flash").transcribe(
+        decode(tone(1.0), max_seconds=5), "en", ["rice"]
+    )
+    assert heard == Transcript("Do you have rice?")
+    audio_part, instruction = calls[0]["contents"]
+    assert calls[0]["model"] == "gemini-2.5-flash"
+    assert audio_part.inline_data.mime_type == "audio/wav"
+    assert audio_part.inline_data.data[:4] == b"RIFF"
+    assert "rice" in instruction
