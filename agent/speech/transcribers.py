@@ -100,7 +100,12 @@ class WhisperTranscriber:
                 initial_prompt=SHOP_PROMPT,
                 hotwords=" ".join(vocabulary) or None,
                 condition_on_previous_text=False,
-                vad_filter=False,
+                # Silero VAD (bundled with faster-whisper) drops what is not speech: a note of
+                # noise gives no text instead of a hallucinated sentence.
+                vad_filter=True,
+                # Speech runs at ~3 words/s: a cap in proportion stops a confused decoder
+                # from looping (it wrote 60 words for 2 s of Spanish).
+                max_new_tokens=min(200, int(audio.seconds * 8) + 16),
             )
             segments = list(segments)
         text = "".join(segment.text for segment in segments).strip()

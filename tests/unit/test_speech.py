@@ -277,3 +277,12 @@ async def test_the_gemini_transcriber_sends_the_audio_part_and_an_instruction() 
     assert audio_part.inline_data.mime_type == "audio/wav"
     assert audio_part.inline_data.data[:4] == b"RIFF"
     assert "rice" in instruction
+
+
+async def test_noise_without_speech_is_not_transcribed_into_words(
+    whisper: WhisperTranscriber,
+) -> None:
+    noise = (np.random.default_rng(7).standard_normal(16_000 * 3) * 0.05).astype(np.float32)
+    for audio in (wav_of(noise), tone(2.0)):
+        heard = await Voice(whisper, None).hear(audio, "en")
+        assert (heard.transcript, heard.refusal) == ("", "voice_silent")
