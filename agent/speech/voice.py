@@ -55,7 +55,7 @@ class Voice:
         self.max_seconds = max_seconds
         self._vocabulary_source = vocabulary
         self._vocabulary_ttl = vocabulary_ttl
-        self._vocabulary: tuple[float, list[str]] = (0.0, [])
+        self._vocabulary: tuple[float | None, list[str]] = (None, [])
 
     @property
     def can_speak(self) -> bool:
@@ -97,7 +97,9 @@ class Voice:
     async def vocabulary(self) -> list[str]:
         """The catalog's most frequent name words, refreshed every `vocabulary_ttl` s."""
         loaded_at, words = self._vocabulary
-        if self._vocabulary_source is None or time.monotonic() - loaded_at < self._vocabulary_ttl:
+        if self._vocabulary_source is None:
+            return words
+        if loaded_at is not None and time.monotonic() - loaded_at < self._vocabulary_ttl:
             return words
         try:
             words = await self._vocabulary_source()

@@ -286,3 +286,21 @@ async def test_noise_without_speech_is_not_transcribed_into_words(
     for audio in (wav_of(noise), tone(2.0)):
         heard = await Voice(whisper, None).hear(audio, "en")
         assert (heard.transcript, heard.refusal) == ("", "voice_silent")
+
+
+async def test_the_catalog_vocabulary_is_read_once_then_kept_for_its_ttl() -> None:
+    reads: list[int] = []
+
+    async def source() -> list[str]:
+        reads.append(1)
+        if len(reads) == 2:
+            raise ConnectionError("database restarting")
+        return ["apples", "redmi"]
+
+    voice = Voice(None, None, vocabulary=source, vocabulary_ttl=600)
+    assert await voice.vocabulary() == ["apples", "redmi"]  # even just after boot
+    assert await voice.vocabulary() == ["apples", "redmi"]
+    assert len(reads) == 1
+    expired = Voice(None, None, vocabulary=source, vocabulary_ttl=0)
+    assert await expired.vocabulary() == []  # the source failed: no hint, no error
+    assert await expired.vocabulary() == ["apples", "redmi"]
