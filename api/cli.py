@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from agent.phones import normalize_phone
 from api.logs import configure_logging
 from api.runtime import open_runtime, server_urls
 from api.settings import DEFAULT_ADMIN_TOKEN, Settings
@@ -77,12 +78,18 @@ def main(argv: list[str] | None = None) -> int:
         if workers < 1:
             parser.error("--workers must be at least 1")
         return _serve(settings, args.host, args.port, workers, demo=args.command == "demo")
-    if args.command == "chat":
-        return asyncio.run(_chat(settings, args.phone))
-    if args.command == "voice":
+    if args.command in ("chat", "voice"):
+        phone = None
+        if args.phone:
+            phone = normalize_phone(args.phone, settings.default_phone_region)
+            if phone is None:
+                print(f"not a phone number: {args.phone}", file=sys.stderr)
+                return 2
+        if args.command == "chat":
+            return asyncio.run(_chat(settings, phone))
         from api.voice_cli import VoiceOptions, voice_chat
 
-        options = VoiceOptions(args.phone, args.input or [], args.save, play=not args.quiet)
+        options = VoiceOptions(phone, args.input or [], args.save, play=not args.quiet)
         return asyncio.run(voice_chat(settings, options))
     try:
         items = read_catalog_file(args.file)
@@ -193,15 +200,8 @@ async def _ingest(
     return 0
 
 
-async def _chat(settings: Settings, phone_arg: str | None) -> int:
-    from agent.phones import normalize_phone
-
-    phone = None
-    if phone_arg:
-        phone = normalize_phone(phone_arg, settings.default_phone_region)
-        if phone is None:
-            print(f"not a phone number: {phone_arg}", file=sys.stderr)
-            return 2
+async def _chat(settings: Settings, phone: str | None) -> int:
+    """`phone`: E.164, or None to be asked for it."""
     identity = phone or "terminal"
     async with open_runtime(settings) as runtime:
         print("Chatting with the store assistant. Ctrl-D or 'exit' to quit.")

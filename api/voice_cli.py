@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent.phones import normalize_phone
 from agent.speech.audio import SAMPLE_RATE, Audio, to_wav
 from agent.speech.turn import answer_voice_note
 from api.runtime import open_runtime
@@ -30,18 +29,14 @@ PLAYERS = (("aplay", "-q"), ("paplay",), ("afplay",), ("ffplay", "-nodisp", "-au
 @dataclass(frozen=True)
 class VoiceOptions:
     phone: str | None = None
+    """E.164 (checked by the command line), or None to be asked for it."""
     inputs: list[Path] = field(default_factory=list)
     save: Path | None = None
     play: bool = True
 
 
 async def voice_chat(settings: Settings, options: VoiceOptions) -> int:
-    phone = None
-    if options.phone:
-        phone = normalize_phone(options.phone, settings.default_phone_region)
-        if phone is None:
-            print(f"not a phone number: {options.phone}", file=sys.stderr)
-            return 2
+    phone = options.phone
     if options.save is not None:
         options.save.mkdir(parents=True, exist_ok=True)
     async with open_runtime(settings) as runtime:
