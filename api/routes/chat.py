@@ -12,15 +12,16 @@ from api.deps import AddressLimitDep, RuntimeDep, limit_by_customer, phone_or_42
 
 router = APIRouter(tags=["chat"], dependencies=[AddressLimitDep])
 
+CHANNEL_NAME = r"^[a-z][a-z0-9_-]{0,31}$"
+"""What a client may name its channel (part of the conversation's id)."""
+
 
 class ChatRequest(BaseModel):
     customer_phone: str = Field(
         min_length=1, max_length=40, description="The customer's phone, ideally E.164."
     )
     user_input: str = Field(min_length=1, description="What the customer wrote.")
-    channel: str = Field(
-        default="rest", pattern=r"^[a-z][a-z0-9_-]{0,31}$", description="The channel name."
-    )
+    channel: str = Field(default="rest", pattern=CHANNEL_NAME, description="The channel name.")
 
     @field_validator("user_input")
     @classmethod

@@ -4,6 +4,7 @@ speech) out. The same turn as /api/chatbot/process, on what the customer said.""
 from __future__ import annotations
 
 import base64
+import re
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request, status
@@ -16,7 +17,7 @@ from starlette.types import Message
 from agent.speech.audio import MIME_TYPES, AudioFormat
 from agent.speech.turn import answer_voice_note
 from api.deps import AddressLimitDep, RuntimeDep, limit_by_customer, phone_or_422, read_body
-from api.routes.chat import CartItem, cart_items
+from api.routes.chat import CHANNEL_NAME, CartItem, cart_items
 
 router = APIRouter(tags=["chat"], dependencies=[AddressLimitDep])
 
@@ -60,7 +61,7 @@ _MULTIPART_SCHEMA: dict[str, Any] = {
                     "properties": {
                         "customer_phone": {"type": "string", "maxLength": 40},
                         "audio": {"type": "string", "format": "binary"},
-                        "channel": {"type": "string", "default": "rest"},
+                        "channel": {"type": "string", "default": "rest", "pattern": CHANNEL_NAME},
                         "reply_format": {
                             "type": "string",
                             "enum": ["wav", "ogg", "none"],
@@ -133,8 +134,8 @@ async def process_voice(request: Request, runtime: RuntimeDep) -> VoiceResponse:
         fields.get("customer_phone", ""), runtime, where=("body", "customer_phone")
     )
     channel = fields.get("channel", "rest")
-    if not channel.isidentifier() or len(channel) > 32:
-        raise _field_error("channel", "a channel name is lowercase letters, digits and _")
+    if not re.fullmatch(CHANNEL_NAME, channel):
+        raise _field_error("channel", f"a channel name matches {CHANNEL_NAME}")
     reply_format = fields.get("reply_format", "wav")
     if reply_format not in ("wav", "ogg", "none"):
         raise _field_error("reply_format", "reply_format is wav, ogg or none")
