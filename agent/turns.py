@@ -131,11 +131,10 @@ class TurnRunner:
                 spoken=spoken,
             )
 
-    async def say_only(self, *, channel: str, identity: str, key: str, **values: str) -> TurnResult:
-        """Answer without running a turn (a voice note that could not be heard): the
-        sentence `key` in the conversation's language, or nothing while a person handles
-        the conversation."""
-        conversation_id = conversation_id_for(channel, identity)
+    async def say_only(self, conversation_id: str, key: str, **values: str) -> TurnResult:
+        """Answer without running a turn (a voice note that could not be heard, a customer
+        writing too fast): the sentence `key` in the conversation's language, or nothing
+        while a person handles the conversation."""
         state = await self.state_of(conversation_id)
         language: Language = state.get("language", "en")
         paused = await self._services.conversations.active_pause(conversation_id) is not None

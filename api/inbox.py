@@ -23,7 +23,6 @@ from prometheus_client import Counter
 from redis.asyncio import Redis
 
 from agent.language import Language
-from agent.replies import say
 from agent.speech.turn import speak_or_none
 from agent.speech.voice import Voice
 from agent.turns import TurnRunner, conversation_id_for
@@ -124,11 +123,9 @@ class Inbox:
 
     async def _notify_too_fast(self, conversation_id: str, message: Inbound) -> None:
         try:
-            if await self._conversations.active_pause(conversation_id) is not None:
-                return  # a person is answering; the bot says nothing
-            state = await self._turns.state_of(conversation_id)
-            text = say("too_many_messages", state.get("language", "en"))
-            await self._channels[message.channel].say(message, text, conversation_id)
+            notice = await self._turns.say_only(conversation_id, "too_many_messages")
+            if notice.reply:  # empty while a person is answering
+                await self._channels[message.channel].say(message, notice.reply, conversation_id)
         except Exception:
             log.exception("rate-limit notice failed", extra={"conversation_id": conversation_id})
 
@@ -189,12 +186,10 @@ class Inbox:
         try:
             texts, spoken, refusal = await self._read(conversation_id, burst, channel)
             if not texts:
-                if (await self._conversations.active_pause(conversation_id)) is None:
-                    state = await self._turns.state_of(conversation_id)
-                    key, values = refusal or ("unsupported_message", {})
-                    await channel.say(
-                        last, say(key, state.get("language", "en"), **values), conversation_id
-                    )
+                key, values = refusal or ("unsupported_message", {})
+                notice = await self._turns.say_only(conversation_id, key, **values)
+                if notice.reply:
+                    await channel.say(last, notice.reply, conversation_id)
                 return
             result = await self._turns.run_locked(
                 conversation_id=conversation_id,

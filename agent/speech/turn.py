@@ -35,12 +35,11 @@ async def answer_voice_note(
     """Hear the note in the conversation's language, run the turn on what was said, and
     speak the answer in `reply_format` (None: text only). A failed synthesis still
     answers in text."""
-    state = await turns.state_of(conversation_id_for(channel, identity))
+    conversation_id = conversation_id_for(channel, identity)
+    state = await turns.state_of(conversation_id)
     heard = await voice.hear(audio, state.get("language", "en"))
     if heard.refusal is not None:
-        result = await turns.say_only(
-            channel=channel, identity=identity, key=heard.refusal, **heard.values
-        )
+        result = await turns.say_only(conversation_id, heard.refusal, **heard.values)
         transcript = None
     else:
         result = await turns.run(
