@@ -14,74 +14,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
-import hmac
-import json
 import os
 import statistics
-import threading
+import sys
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 from _service import TOKEN, load_catalog, servers, service
 
-SECRET = "bench-secret"  # noqa: S105 - a local benchmark's own secret
+# The fake Graph API and the signed deliveries are the end-to-end tests' own.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.processes import FakeGraphApi, fake_graph_api, whatsapp_delivery, whatsapp_env
+
 SAMPLE_CATALOG = Path(__file__).resolve().parents[1] / "ingestion" / "data" / "sample_catalog.json"
 TEXTS = ["hola, ¿tienen arroz?", "do you have a blender?", "¿cuánto cuesta el café?", "gracias"]
-
-
-class FakeGraph(BaseHTTPRequestHandler):
-    answers: ClassVar[int] = 0
-    lock = threading.Lock()
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-        with self.lock:
-            if body.get("type"):
-                FakeGraph.answers += 1
-        payload = b'{"messages": [{"id": "wamid.OUT"}]}'
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-def delivery(sender: str, message_id: str, text: str) -> tuple[bytes, dict[str, str]]:
-    body = json.dumps(
-        {
-            "object": "whatsapp_business_account",
-            "entry": [
-                {
-                    "id": "W",
-                    "changes": [
-                        {
-                            "field": "messages",
-                            "value": {
-                                "messaging_product": "whatsapp",
-                                "messages": [
-                                    {
-                                        "from": sender,
-                                        "id": message_id,
-                                        "type": "text",
-                                        "text": {"body": text},
-                                    }
-                                ],
-                            },
-                        }
-                    ],
-                }
-            ],
-        }
-    ).encode()
-    signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-    return body, {"content-type": "application/json", "x-hub-signature-256": signature}
 
 
 async def paced(rate: int, seconds: float, send: Any) -> list[float]:
@@ -118,18 +66,8 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     args = parser.parse_args()
 
-    graph = ThreadingHTTPServer(("127.0.0.1", 0), FakeGraph)
-    threading.Thread(target=graph.serve_forever, daemon=True).start()
-    os.environ.update(
-        {
-            "WHATSAPP_APP_SECRET": SECRET,
-            "WHATSAPP_ACCESS_TOKEN": "bench",
-            "WHATSAPP_PHONE_NUMBER_ID": "PID",
-            "BURST_WINDOW_MS": "1500",
-            "WHATSAPP_API_BASE_URL": f"http://127.0.0.1:{graph.server_address[1]}/v21.0",
-        }
-    )
-    try:
+    with fake_graph_api() as graph_api:
+        os.environ.update(whatsapp_env(graph_api, burst_ms=1500))
         async with servers("bench-webhook-") as found:
             load_catalog(found, SAMPLE_CATALOG)
             async with service(found) as base_url:
@@ -149,21 +87,18 @@ async def main() -> None:
 
                     def webhook(number: int) -> Any:
                         sender = f"5841470{number % customers:05d}"
-                        body, headers = delivery(
+                        body, headers = whatsapp_delivery(
                             sender, f"wamid.IN{number}", TEXTS[number % len(TEXTS)]
                         )
                         return client.post("/api/whatsapp/webhook", content=body, headers=headers)
 
                     acks = await paced(args.rate, args.seconds, webhook)
                     await asyncio.sleep(3)
-    finally:
-        graph.shutdown()
-        graph.server_close()
     (f50, f99), (w50, w99) = cuts(floor), cuts(acks)
     print(f"{len(acks)} deliveries at {args.rate}/s over {args.seconds:.0f} s")
     print(f"webhook 200:          p50 {w50:6.1f} ms   p99 {w99:6.1f} ms   (target p50 < 250 ms)")
     print(f"floor GET /api/health p50 {f50:6.1f} ms   p99 {f99:6.1f} ms")
-    print(f"answers sent meanwhile (bursts merge messages): {FakeGraph.answers}")
+    print(f"answers sent meanwhile (bursts merge messages): {len(FakeGraphApi.sent)}")
 
 
 if __name__ == "__main__":
