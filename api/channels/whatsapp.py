@@ -62,7 +62,7 @@ def _text_of(message: dict[str, Any]) -> tuple[str, str]:
         where = ", ".join(str(place[k]) for k in ("name", "address") if place.get(k))
         return "location", where or f"{place.get('latitude')}, {place.get('longitude')}"
     if kind == "audio":
-        return "audio", str(message.get("audio", {}).get("id", ""))
+        return "audio", ""
     return "unsupported", ""
 
 
@@ -80,9 +80,8 @@ def parse(payload: dict[str, Any]) -> tuple[list[Inbound], list[tuple[str, str]]
             if not sender.isdigit() or not message_id:
                 continue
             kind, text = _text_of(message)
-            media_id = ""
-            if kind == "audio":
-                kind, text, media_id = "audio", "", text
+            audio = message.get("audio")
+            media_id = str(audio.get("id", "")) if isinstance(audio, dict) else ""
             if kind == "location":
                 kind, text = "text", f"📍 {text}"
             if message.get("type") == "reaction":
@@ -96,7 +95,7 @@ def parse(payload: dict[str, Any]) -> tuple[list[Inbound], list[tuple[str, str]]
                     text=text,
                     customer_phone=f"+{sender}",
                     reply_address=sender,
-                    media_id=media_id,
+                    media_id=media_id if kind == "audio" else "",
                 )
             )
     return messages, statuses
