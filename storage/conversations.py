@@ -138,17 +138,6 @@ class ConversationRepository:
                 {"t": transcript, "c": channel, "m": message_id},
             )
 
-    async def transcript_of(self, channel: str, message_id: str) -> str | None:
-        async with self._pool.connection() as conn:
-            row = await (
-                await conn.execute(
-                    "SELECT transcript FROM processed_messages"
-                    " WHERE channel = %(c)s AND message_id = %(m)s",
-                    {"c": channel, "m": message_id},
-                )
-            ).fetchone()
-        return row["transcript"] if row else None
-
     async def last_inbound(self, conversation_id: str) -> datetime | None:
         async with self._pool.connection() as conn:
             row = await (

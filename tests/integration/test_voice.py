@@ -268,7 +268,13 @@ async def test_a_whatsapp_voice_note_is_downloaded_transcribed_and_answered_in_v
         await register(client, f"+{WA_ID}", "Ana Pérez", "Av. Libertador 10, Caracas")
         await _deliver(client, runtime, _audio_delivery())
         await _deliver(client, runtime, _audio_delivery())  # a redelivery: answered once
-        transcript = await runtime.conversations.transcript_of("whatsapp", "wamid.VOICE1")
+        async with runtime.pool.connection() as conn:
+            row = await (
+                await conn.execute(
+                    "SELECT transcript FROM processed_messages WHERE message_id = 'wamid.VOICE1'"
+                )
+            ).fetchone()
+        transcript = row["transcript"] if row else None
         state = await runtime.turns.state_of((await runtime.conversations.listing(limit=1))[0].id)
     assert graph.downloads == 1
     assert transcript is not None
