@@ -33,8 +33,10 @@ def voice_extra_installed() -> bool:
 
 
 def build_voice(settings: Settings, catalog: CatalogRepository | None) -> Voice:
-    transcriber = _transcriber(settings)
-    synthesizer = _synthesizer(settings)
+    # One OpenAI client (one connection pool) when both directions use it.
+    openai = _openai(settings) if "openai" in (settings.transcriber, settings.synthesizer) else None
+    transcriber = _transcriber(settings, openai)
+    synthesizer = _synthesizer(settings, openai)
     log.info(
         "voice",
         extra={
@@ -60,7 +62,7 @@ def _openai(settings: Settings) -> Any:
     )
 
 
-def _transcriber(settings: Settings) -> Transcriber | None:
+def _transcriber(settings: Settings, openai: Any) -> Transcriber | None:
     model = settings.transcribe_model or TRANSCRIBE_MODELS.get(settings.transcriber, "")
     if settings.transcriber == "none":
         return None
@@ -68,7 +70,7 @@ def _transcriber(settings: Settings) -> Transcriber | None:
         log.warning("voice notes need the voice extra: pip install 'store-assistant[voice]'")
         return None
     if settings.transcriber == "openai":
-        return OpenAITranscriber(_openai(settings), model)
+        return OpenAITranscriber(openai, model)
     if settings.transcriber == "google_genai":
         from google import genai
 
@@ -79,11 +81,11 @@ def _transcriber(settings: Settings) -> Transcriber | None:
     return WhisperTranscriber(threads=min(4, os.cpu_count() or 2))
 
 
-def _synthesizer(settings: Settings) -> Synthesizer | None:
+def _synthesizer(settings: Settings, openai: Any) -> Synthesizer | None:
     choice = settings.synthesizer
     espeak = EspeakSynthesizer() if EspeakSynthesizer.available() else None
     if choice == "openai":
-        return OpenAISynthesizer(_openai(settings), settings.tts_model, settings.tts_voice)
+        return OpenAISynthesizer(openai, settings.tts_model, settings.tts_voice)
     if choice in ("piper", "auto") and PiperSynthesizer.available():
         return PiperSynthesizer(fallback=espeak)
     if choice in ("espeak", "auto", "piper"):
