@@ -21,6 +21,7 @@ from api.runtime import Runtime, open_runtime
 from api.settings import Settings
 from storage.db import migrate, open_pool
 from storage.embedded import EmbeddedPostgres, EmbeddedRedis
+from tests.processes import fake_graph_api
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 OPERATOR = {"Authorization": "Bearer test-operator-token"}
@@ -141,3 +142,10 @@ def use_servers_of(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
         ("DATA_DIR", str(settings.data_dir)),
     ):
         monkeypatch.setenv(name, value or "")
+
+
+@pytest.fixture
+def graph_api() -> Iterator[str]:
+    """A fake WhatsApp Graph API on 127.0.0.1 for app processes (its base URL)."""
+    with fake_graph_api() as url:
+        yield url

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -12,7 +11,6 @@ from api.settings import Settings
 from tests.conftest import SCENARIOS, load_catalog, register, running_app
 from tests.processes import (
     FakeGraphApi,
-    fake_graph_api,
     ready,
     sent_text,
     server,
@@ -21,12 +19,6 @@ from tests.processes import (
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def graph_api() -> Iterator[str]:
-    with fake_graph_api() as url:
-        yield url
 
 
 async def test_twenty_customers_in_bursts_on_two_processes_get_one_answer_per_burst(

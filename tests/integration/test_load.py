@@ -5,7 +5,6 @@ error, and every conversation in order."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -14,7 +13,6 @@ from api.settings import Settings
 from tests.conftest import SCENARIOS, load_catalog, register, running_app
 from tests.processes import (
     FakeGraphApi,
-    fake_graph_api,
     ready,
     sent_text,
     server,
@@ -38,12 +36,6 @@ QUESTIONS = [
 ]
 REST_CUSTOMERS = [f"+1555080{n:04d}" for n in range(50)]
 CHAT_CUSTOMERS = [f"5841470{n:05d}" for n in range(50)]
-
-
-@pytest.fixture
-def graph_api() -> Iterator[str]:
-    with fake_graph_api() as url:
-        yield url
 
 
 async def _rest_customer(http: httpx.AsyncClient, bases: tuple[str, str], number: int) -> None:
