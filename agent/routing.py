@@ -1,4 +1,6 @@
-"""Pure routers: each reads the state and names the next node."""
+"""Pure routers: each names the next node. The nodes return them in a `Command`, which
+costs LangGraph less than a conditional edge (an edge re-reads the whole state after
+every step to decide)."""
 
 from __future__ import annotations
 
@@ -12,12 +14,12 @@ from agent.state import ConversationState
 LOCATION_PIN = "📍"
 """Channels write a shared location as a message starting with this pin."""
 
-
-def route_by_stage(
-    state: ConversationState,
-) -> Literal[
+FirstStep = Literal[
     "greeting", "verification", "ordering", "confirm_order", "confirm_address", "end_handoff"
-]:
+]
+
+
+def route_by_stage(state: ConversationState) -> FirstStep:
     """Every turn starts where the conversation stands; an open checkout read-back, or a
     shared location, is answered by its confirmation step first."""
     if state.stage == "handoff":
@@ -32,14 +34,6 @@ def route_by_stage(
     return state.stage
 
 
-def route_after_model(state: ConversationState) -> Literal["tools", "__end__"]:
+def route_after_model(response: AIMessage) -> Literal["tools", "__end__"]:
     """Run the tools the model asked for; otherwise the turn is over."""
-    last = state.messages[-1] if state.messages else None
-    if isinstance(last, AIMessage) and last.tool_calls:
-        return "tools"
-    return "__end__"
-
-
-def route_after_tools(state: ConversationState) -> Literal["ordering", "handoff"]:
-    """A tool may hand the conversation to a person; otherwise the model reads the results."""
-    return "handoff" if state.stage == "handoff" else "ordering"
+    return "tools" if response.tool_calls else "__end__"

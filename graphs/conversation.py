@@ -1,6 +1,9 @@
 """The conversation graph: greeting → verification → ordering ⇄ tools, the checkout
 confirmation, and handoff.
 
+The nodes name their successor in a `Command` (routers in agent/routing.py); the static
+edges are the steps that always follow.
+
 `builder` is uncompiled so the app can compile it with the Postgres checkpointer;
 `graph` is compiled without one, for LangGraph Studio (which brings its own).
 """
@@ -16,7 +19,6 @@ from agent.nodes.handoff import end_handoff, handoff
 from agent.nodes.ordering import ordering
 from agent.nodes.read_message import read_message
 from agent.nodes.verification import verification
-from agent.routing import route_after_model, route_after_tools, route_by_stage
 from agent.state import ConversationState
 from agent.tools import TOOLS
 
@@ -32,10 +34,8 @@ builder.add_node("handoff", handoff)
 builder.add_node("end_handoff", end_handoff)
 
 builder.add_edge(START, "read_message")
-builder.add_conditional_edges("read_message", route_by_stage)
 builder.add_edge("greeting", "verification")
-builder.add_conditional_edges("ordering", route_after_model)
-builder.add_conditional_edges("tools", route_after_tools)
+builder.add_edge("tools", "ordering")
 builder.add_edge("end_handoff", "ordering")
 builder.add_edge("handoff", END)
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Literal
 
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable
 from langgraph.runtime import Runtime
+from langgraph.types import Command
 
 from agent.context import Context, services_of
 from agent.messages import recent_window
 from agent.models import call_model
 from agent.prompts import ordering_prompt
 from agent.replies import say
+from agent.routing import route_after_model
 from agent.state import ConversationState
 from agent.tools import TOOLS
 
@@ -23,10 +25,17 @@ log = logging.getLogger(__name__)
 MAX_TOOL_ROUNDS = 6
 
 
-async def ordering(state: ConversationState, runtime: Runtime[Context]) -> dict[str, Any]:
+async def ordering(
+    state: ConversationState, runtime: Runtime[Context]
+) -> Command[Literal["tools", "handoff", "__end__"]]:
+    if state.stage == "handoff":
+        return Command(goto="handoff")  # a tool handed the conversation to a person
     services = await services_of(runtime.context)
     if _tool_rounds_this_turn(state) >= MAX_TOOL_ROUNDS:
-        return {"messages": [AIMessage(say("model_unavailable", state.language))]}
+        return Command(
+            update={"messages": [AIMessage(say("model_unavailable", state.language))]},
+            goto="__end__",
+        )
     prompt = ordering_prompt(
         store=services.store_name,
         language=state.language,
@@ -48,7 +57,10 @@ async def ordering(state: ConversationState, runtime: Runtime[Context]) -> dict[
             "chat model failed", extra={"conversation_id": runtime.context.conversation_id}
         )
         response = AIMessage(say("model_unavailable", state.language))
-    return {"messages": [response], "order_started": True}
+    return Command(
+        update={"messages": [response], "order_started": True},
+        goto=route_after_model(response),
+    )
 
 
 _bound: dict[int, tuple[BaseChatModel, Runnable[LanguageModelInput, AIMessage]]] = {}

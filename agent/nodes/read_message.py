@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, RemoveMessage, ToolMessage
+from langgraph.types import Command
 
 from agent.language import detect_language
 from agent.messages import last_human_text
+from agent.routing import FirstStep, route_by_stage
 from agent.state import ConversationState
 
 KEPT_TURNS = 10
@@ -20,9 +22,9 @@ what the customer and the assistant said: search results are most of a transcrip
 weight, and "the second one" refers to something shown a moment ago."""
 
 
-async def read_message(state: ConversationState) -> dict[str, Any]:
-    """Follow the customer's language (kept when unclear, switched when they switch) and
-    keep the transcript to the last `KEPT_TURNS` turns."""
+async def read_message(state: ConversationState) -> Command[FirstStep]:
+    """Follow the customer's language (kept when unclear, switched when they switch), keep
+    the transcript to the last `KEPT_TURNS` turns, and go where the conversation stands."""
     update: dict[str, Any] = {}
     language = detect_language(last_human_text(state.messages), state.language)
     if language != state.language:
@@ -37,7 +39,7 @@ async def read_message(state: ConversationState) -> dict[str, Any]:
     ]
     if dropped:
         update["messages"] = [RemoveMessage(id=id_) for id_ in dropped]
-    return update
+    return Command(update=update, goto=route_by_stage(state))
 
 
 def _is_tool_traffic(message: AnyMessage) -> bool:
