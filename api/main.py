@@ -60,6 +60,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 asyncio.create_task(runtime.inbox.run_sweeper(), name="inbox-sweeper"),
                 asyncio.create_task(runtime.cleanup.run(), name="cleanup"),
                 asyncio.create_task(refresh_pool_gauges_forever(runtime), name="pool-gauges"),
+                asyncio.create_task(
+                    asyncio.to_thread(runtime.embedder.warm_up), name="embeddings-warm-up"
+                ),
             ]
             try:
                 yield

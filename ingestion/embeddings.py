@@ -108,6 +108,12 @@ class Embedder:
     async def embed_query(self, text: str) -> list[float]:
         return (await self._embed_batch([text]))[0]
 
+    def warm_up(self) -> None:
+        """Load a local model now (a hosted one needs nothing): otherwise the first search
+        of each service process waits the seconds it takes, and holds up the others."""
+        if isinstance(self.service, OfflineEmbeddings):
+            self.service.embed_documents(["warm up"])  # the encoder reads its files lazily
+
 
 _KNOWN_DIMENSIONS = {
     "openai:text-embedding-3-small": 1536,
