@@ -38,6 +38,7 @@ from agent.telemetry import (
     TURNS,
     TurnMetrics,
 )
+from storage.models import Listing
 
 log = logging.getLogger(__name__)
 
@@ -248,14 +249,21 @@ class TurnRunner:
             turn_input = fresh_visit(message, keep_cart=self._keep_cart_on_timeout)
         state = await self._graph.ainvoke(turn_input, config, context=context, durability="exit")
         customer = state.get("customer")
-        await conversations.record_activity(
-            conversation_id,
-            channel,
+        listing = Listing(
             customer["id"] if customer else None,
             state["stage"],
-            handoff_requested=bool(state.get("handoff_requested")),
-            cart_total=cart_total(state.get("cart", [])),
+            bool(state.get("handoff_requested")),
+            cart_total(state.get("cart", [])),
         )
+        if listing != start.listing:  # start_turn has already moved the activity clock
+            await conversations.record_activity(
+                conversation_id,
+                channel,
+                listing.customer_id,
+                listing.stage,
+                handoff_requested=listing.handoff_requested,
+                cart_total=listing.cart_total,
+            )
         return TurnResult(
             reply=reply_of_turn(state["messages"]),
             conversation_id=conversation_id,

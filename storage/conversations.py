@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from storage.db import Pool
-from storage.models import ConversationSummary, Pause, TurnStart
+from storage.models import ConversationSummary, Listing, Pause, TurnStart
 
 
 def _pause(row: dict[str, Any]) -> Pause:
@@ -69,9 +69,11 @@ class ConversationRepository:
                 ), touched AS (
                     INSERT INTO conversations (id, channel) VALUES (%(id)s, %(channel)s)
                     ON CONFLICT (id) DO UPDATE SET last_activity_at = now(), closed_at = NULL
-                    RETURNING id
+                    RETURNING id, customer_id, stage, handoff_requested, cart_total
                 )
                 SELECT (SELECT closed_at IS NOT NULL FROM before) AS reopened,
+                       touched.customer_id, touched.stage, touched.handoff_requested,
+                       touched.cart_total,
                        p.conversation_id, p.paused_until, p.reason, p.paused_by
                 FROM touched
                 LEFT JOIN LATERAL (
@@ -88,7 +90,10 @@ class ConversationRepository:
         if row is None:  # pragma: no cover - the INSERT always returns the row
             return TurnStart(None)
         pause = _pause(row) if row["conversation_id"] else None
-        return TurnStart(pause, reopened=bool(row["reopened"]))
+        listing = Listing(
+            row["customer_id"], row["stage"], row["handoff_requested"], row["cart_total"]
+        )
+        return TurnStart(pause, reopened=bool(row["reopened"]), listing=listing)
 
     async def accept_message(
         self,

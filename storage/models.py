@@ -55,12 +55,24 @@ class Pause:
 
 
 @dataclass(frozen=True, slots=True)
+class Listing:
+    """What the operator console lists of a conversation, kept in its row."""
+
+    customer_id: int | None
+    stage: str
+    handoff_requested: bool
+    cart_total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class TurnStart:
     """What a conversation's new turn must know: a person may be handling it, or it may
     have been closed for inactivity (and so starts afresh)."""
 
     pause: Pause | None
     reopened: bool = False
+    listing: Listing | None = None
+    """The row's listing before this turn: a turn that changes none of it need not write it."""
 
 
 @dataclass(frozen=True, slots=True)

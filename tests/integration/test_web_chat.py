@@ -164,3 +164,9 @@ async def test_the_console_list_filters_in_the_database_and_shows_each_turns_tot
         "/api/console/conversations", params={"handoff": True, "limit": 1}, headers=OPERATOR
     )
     assert [c["name"] for c in one.json()] == ["Needs Help"]
+    # A turn that changes nothing listed skips the write; the next change is still listed.
+    emptied = await _send(client, "remove the red apples", "t3")
+    assert emptied["cart"] == []
+    everyone = (await client.get("/api/console/conversations", headers=OPERATOR)).json()
+    shopper = next(c for c in everyone if c["name"] == "Web Shopper")
+    assert shopper["cart_total"] == 0
