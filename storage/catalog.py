@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import weakref
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
+from pgvector.psycopg import register_vector_async
+from psycopg import AsyncConnection
 
 from storage.db import Pool
 from storage.models import Product, ProductRecord, StockLine
@@ -79,6 +83,15 @@ class CatalogRepository:
         self._pool = pool
         self._embeddings = embeddings
         self._max_distance = max_distance
+        self._binary_vectors: weakref.WeakSet[AsyncConnection[Any]] = weakref.WeakSet()
+
+    async def _send_vectors_in_binary(self, conn: AsyncConnection[Any]) -> None:
+        """Query vectors go to PostgreSQL as binary floats, once a connection knows the
+        vector type: written out as text, 512 floats cost about 0.6 ms of CPU per search
+        to print here and as much to parse in PostgreSQL."""
+        if conn not in self._binary_vectors:
+            await register_vector_async(conn)
+            self._binary_vectors.add(conn)
 
     async def get(self, item_code: str) -> Product | None:
         async with self._pool.connection() as conn:
@@ -180,6 +193,7 @@ class CatalogRepository:
         # PGVectorStore the same search cost 3.7 ms of CPU instead of 1.0 (SQL compiled per
         # call, every vector read back) and a second connection pool.
         async with self._pool.connection() as conn:
+            await self._send_vectors_in_binary(conn)
             cursor = await conn.execute(
                 f"""
                 SELECT p.item_code, p.embedding <=> %(vector)s::vector AS distance
@@ -189,7 +203,7 @@ class CatalogRepository:
                 LIMIT %(limit)s
                 """,  # noqa: S608 - only constant SQL is interpolated
                 {
-                    "vector": "[" + ",".join(map(str, vector)) + "]",
+                    "vector": np.asarray(vector, dtype=np.float32),
                     "limit": k,
                     **_filter_values(in_stock_only, category, brand, max_price),
                 },
