@@ -95,9 +95,8 @@ class Planner:
         self.text = messages[start].text if start >= 0 else ""
         self.history = [m for m in messages[:start] if not isinstance(m, SystemMessage)]
         self.this_turn = list(messages[start + 1 :]) if start >= 0 else []
-        self.results = tool_results([*self.history, *self.this_turn])[
-            len(tool_results(self.history)) :
-        ]
+        # What the tools answered this turn (the calls were made this turn too).
+        self.results = tool_results(self.this_turn)
         self.language = _language(messages, self.text)
         self.cart = _cart(messages)
 
