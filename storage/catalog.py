@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import weakref
 from collections.abc import Sequence
@@ -149,25 +148,30 @@ class CatalogRepository:
         """
         query = query.replace("\x00", "")  # PostgreSQL text cannot hold NUL
         fetch = max(limit * 4, 20) if place else max(limit * 2, 10)
-        # Meaning and words are searched at once; words must all match when meaning
-        # ranks too (a one-word overlap would outvote the vectors in the fusion), any word
-        # may match when there is nothing else.
-        # The full-text query goes out first, so PostgreSQL runs it while this process
-        # embeds the query for the vector side.
-        strict, dense = await asyncio.gather(
-            self._sparse(query, in_stock_only, category, brand, max_price, fetch, every_word=True),
-            self._dense(query, in_stock_only, category, brand, max_price, fetch),
-        )
-        sparse = strict
-        if not dense and not strict:
-            sparse = await self._sparse(
-                query, in_stock_only, category, brand, max_price, fetch, every_word=False
+        vector = None
+        if self._embeddings is not None and query.strip():
+            vector = np.asarray(await self._embeddings.aembed_query(query), dtype=np.float32)
+        terms = [f"{term}:*" for term in query_terms(query)]
+        # One statement does it all (both searches, the fusion, the product rows): as three
+        # statements and a fusion here, a search cost twice the CPU.
+        async with self._pool.connection() as conn:
+            await self._send_vectors_in_binary(conn)
+            cursor = await conn.execute(
+                _SEARCH,
+                {
+                    "vector": vector,
+                    "fetch": fetch,
+                    "max_distance": self._max_distance,
+                    "margin": _DISTANCE_MARGIN,
+                    "code": query.strip().upper(),
+                    "every_word": " & ".join(terms),
+                    "any_word": " | ".join(terms),
+                    "candidates": _TEXT_CANDIDATES,
+                    "rows": fetch if place else limit,
+                    **_filter_values(in_stock_only, category, brand, max_price),
+                },
             )
-        ranked = _reciprocal_rank_fusion([dense, sparse])
-        code = query.strip().upper()
-        if code in sparse:
-            ranked = [code, *(c for c in ranked if c != code)]
-        products = await self.get_many(ranked[: fetch if place else limit])
+            products = [_product(row) for row in await cursor.fetchall()]
         if place:
             wanted = fold(place)
             products = [
@@ -176,89 +180,6 @@ class CatalogRepository:
                 if any(wanted in fold(f"{s.city} {s.branch}") and s.available > 0 for s in p.stock)
             ]
         return products[:limit]
-
-    async def _dense(
-        self,
-        query: str,
-        in_stock_only: bool,
-        category: str | None,
-        brand: str | None,
-        max_price: Decimal | None,
-        k: int,
-    ) -> list[str]:
-        if self._embeddings is None or not query.strip():
-            return []
-        vector = await self._embeddings.aembed_query(query)
-        # The plain query on the shared pool, selecting only ids and distances: through
-        # PGVectorStore the same search cost 3.7 ms of CPU instead of 1.0 (SQL compiled per
-        # call, every vector read back) and a second connection pool.
-        async with self._pool.connection() as conn:
-            await self._send_vectors_in_binary(conn)
-            cursor = await conn.execute(
-                f"""
-                SELECT p.item_code, p.embedding <=> %(vector)s::vector AS distance
-                FROM products p
-                WHERE p.embedding IS NOT NULL AND {_FILTERS}
-                ORDER BY p.embedding <=> %(vector)s::vector
-                LIMIT %(limit)s
-                """,  # noqa: S608 - only constant SQL is interpolated
-                {
-                    "vector": np.asarray(vector, dtype=np.float32),
-                    "limit": k,
-                    **_filter_values(in_stock_only, category, brand, max_price),
-                },
-            )
-            hits = [(row["item_code"], float(row["distance"])) for row in await cursor.fetchall()]
-        if not hits:
-            return []
-        # Cosine distance: far from the query, or far behind the best hit, the "nearest"
-        # product means something else.
-        cutoff = min(self._max_distance, hits[0][1] + _DISTANCE_MARGIN)
-        return [code for code, distance in hits if distance <= cutoff]
-
-    async def _sparse(
-        self,
-        query: str,
-        in_stock_only: bool,
-        category: str | None,
-        brand: str | None,
-        max_price: Decimal | None,
-        k: int,
-        *,
-        every_word: bool,
-    ) -> list[str]:
-        terms = query_terms(query)
-        tsquery = (" & " if every_word else " | ").join(f"{term}:*" for term in terms)
-        code = query.strip().upper()
-        if not tsquery and not code:
-            return []
-        # Ranking every match of a common word is what makes full-text slow on a large
-        # catalog: rank a bounded set of matches instead (all match every word anyway).
-        async with self._pool.connection() as conn:
-            cursor = await conn.execute(
-                f"""
-                SELECT p.item_code, 1e9 AS rank FROM products p
-                WHERE p.item_code = %(code)s AND {_FILTERS}
-                UNION ALL
-                SELECT c.item_code, ts_rank(c.search_vector, to_tsquery('simple', %(tsquery)s))
-                FROM (
-                    SELECT p.item_code, p.search_vector FROM products p
-                    WHERE p.search_vector @@ to_tsquery('simple', %(tsquery)s) AND {_FILTERS}
-                    LIMIT %(candidates)s
-                ) c
-                ORDER BY rank DESC, item_code
-                LIMIT %(limit)s
-                """,  # noqa: S608 - only constant SQL is interpolated
-                {
-                    "tsquery": tsquery or "",
-                    "code": code,
-                    "candidates": _TEXT_CANDIDATES,
-                    **_filter_values(in_stock_only, category, brand, max_price),
-                    "limit": k + 1,
-                },
-            )
-            rows = await cursor.fetchall()
-        return list(dict.fromkeys(row["item_code"] for row in rows))[:k]
 
 
 _FILTERS = """
@@ -282,13 +203,82 @@ def _filter_values(
 
 
 _DISTANCE_MARGIN = 0.08
+"""Cosine distance: far from the query, or this far behind the best hit, the "nearest"
+product means something else."""
+
 _TEXT_CANDIDATES = 200
+"""Ranking every match of a common word is what makes full-text slow on a large catalog:
+a bounded set of matches is ranked (they all match every word anyway)."""
 
+_RRF_K = 60
 
-def _reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = 60) -> list[str]:
-    """Merge ranked lists: each item scores the sum of 1 / (k + rank) over the lists."""
-    scores: dict[str, float] = {}
-    for ranking in rankings:
-        for rank, code in enumerate(ranking, 1):
-            scores[code] = scores.get(code, 0.0) + 1.0 / (k + rank)
-    return sorted(scores, key=lambda code: scores[code], reverse=True)
+_SEARCH = f"""
+WITH dense AS (
+    SELECT p.item_code, p.embedding <=> %(vector)s::vector AS distance
+    FROM products p
+    WHERE %(vector)s::vector IS NOT NULL AND p.embedding IS NOT NULL AND {_FILTERS}
+    ORDER BY p.embedding <=> %(vector)s::vector
+    LIMIT %(fetch)s
+), by_meaning AS (
+    SELECT item_code, row_number() OVER (ORDER BY distance, item_code) AS rank
+    FROM dense
+    WHERE distance <= least(%(max_distance)s, (SELECT min(distance) FROM dense) + %(margin)s)
+), by_code AS (
+    SELECT p.item_code FROM products p WHERE p.item_code = %(code)s AND {_FILTERS}
+), by_every_word AS (
+    -- Words must all match when meaning ranks too: a one-word overlap would outvote
+    -- the vectors in the fusion.
+    SELECT item_code, row_number() OVER (ORDER BY score DESC, item_code) AS rank
+    FROM (
+        SELECT item_code, 1e9 AS score FROM by_code
+        UNION ALL
+        SELECT c.item_code, ts_rank(c.search_vector, to_tsquery('simple', %(every_word)s))
+        FROM (
+            SELECT p.item_code, p.search_vector FROM products p
+            WHERE %(every_word)s <> ''
+              AND p.search_vector @@ to_tsquery('simple', %(every_word)s) AND {_FILTERS}
+              AND p.item_code NOT IN (SELECT item_code FROM by_code)
+            LIMIT %(candidates)s
+        ) c
+        ORDER BY score DESC, item_code
+        LIMIT %(fetch)s
+    ) hits
+), by_any_word AS (
+    -- Any word may match when nothing else does.
+    SELECT item_code, row_number() OVER (ORDER BY score DESC, item_code) AS rank
+    FROM (
+        SELECT c.item_code, ts_rank(c.search_vector, to_tsquery('simple', %(any_word)s)) AS score
+        FROM (
+            SELECT p.item_code, p.search_vector FROM products p
+            WHERE %(any_word)s <> ''
+              AND NOT EXISTS (SELECT 1 FROM by_meaning)
+              AND NOT EXISTS (SELECT 1 FROM by_every_word)
+              AND p.search_vector @@ to_tsquery('simple', %(any_word)s) AND {_FILTERS}
+            LIMIT %(candidates)s
+        ) c
+        ORDER BY score DESC, item_code
+        LIMIT %(fetch)s
+    ) hits
+), fused AS (
+    -- Reciprocal rank fusion: each list adds 1 / (k + rank); ties keep the order the
+    -- lists were read in (meaning first).
+    SELECT item_code,
+           sum(1.0::float8 / ({_RRF_K} + rank)) AS score,
+           min(CASE WHEN words THEN 1000000 + rank ELSE rank END) AS first_seen
+    FROM (
+        SELECT item_code, rank, false AS words FROM by_meaning
+        UNION ALL SELECT item_code, rank, true FROM by_every_word
+        UNION ALL SELECT item_code, rank, true FROM by_any_word
+    ) hits
+    GROUP BY item_code
+), chosen AS (
+    SELECT item_code, item_code IN (SELECT item_code FROM by_code) AS exact, score, first_seen
+    FROM fused
+    ORDER BY exact DESC, score DESC, first_seen
+    LIMIT %(rows)s
+)
+SELECT {_PRODUCT_COLUMNS}
+FROM chosen c JOIN products p ON p.item_code = c.item_code
+{_STOCK_JOIN}
+ORDER BY c.exact DESC, c.score DESC, c.first_seen
+"""  # noqa: S608 - only constant SQL is interpolated
