@@ -12,11 +12,10 @@ from typing import Any
 
 from langchain_core.messages import ToolMessage
 from langchain_core.tools import tool
-from langgraph.prebuilt import ToolRuntime
 from langgraph.types import Command
 
-from agent.context import Context, services_of
-from agent.state import CartLine, ConversationState, merge_cart, removal
+from agent.state import CartLine, merge_cart, removal
+from agent.tools.arguments import CallId, Cart, Customer, run_services
 from agent.tools.catalog import quantity_text
 from storage.models import Product
 
@@ -24,16 +23,10 @@ WHOLE_UNITS = frozenset({"unit", "pack", "dozen"})
 MAX_QUANTITY = Decimal(10_000)
 
 
-def _reply(
-    runtime: ToolRuntime[Context, ConversationState],
-    payload: dict[str, Any],
-    change: CartLine | None = None,
-) -> Command[None]:
+def _reply(call_id: str, payload: dict[str, Any], change: CartLine | None = None) -> Command[None]:
     """The tool's answer, and its one cart change (parallel calls each send their own)."""
     update: dict[str, Any] = {
-        "messages": [
-            ToolMessage(json.dumps(payload, ensure_ascii=False), tool_call_id=runtime.tool_call_id)
-        ],
+        "messages": [ToolMessage(json.dumps(payload, ensure_ascii=False), tool_call_id=call_id)],
     }
     if change is not None:
         update["cart"] = [change]
@@ -65,10 +58,8 @@ def cart_view(cart: list[CartLine], currency: str) -> dict[str, Any]:
     return {"lines": lines, "total": f"{total:.2f}", "currency": currency}
 
 
-async def _sellable(
-    runtime: ToolRuntime[Context, ConversationState], item_code: str
-) -> Product | None:
-    product = await (await services_of(runtime.context)).catalog.get(item_code.strip().upper())
+async def _sellable(item_code: str) -> Product | None:
+    product = await (await run_services()).catalog.get(item_code.strip().upper())
     return product if product is not None and product.active else None
 
 
@@ -83,19 +74,20 @@ def _line(product: Product, quantity: Decimal) -> CartLine:
 
 
 async def _put(
-    runtime: ToolRuntime[Context, ConversationState],
+    cart: list[CartLine],
+    call_id: str,
     item_code: str,
     quantity: float | str,
     *,
     add: bool,
 ) -> Command[None]:
-    product = await _sellable(runtime, item_code)
+    product = await _sellable(item_code)
     if product is None:
-        return _reply(runtime, {"error": "not_found", "item_code": item_code})
+        return _reply(call_id, {"error": "not_found", "item_code": item_code})
     parsed = parse_quantity(quantity, product.unit)
     if isinstance(parsed, str):
         return _reply(
-            runtime,
+            call_id,
             {
                 "error": "bad_quantity",
                 "reason": parsed,
@@ -103,7 +95,6 @@ async def _put(
                 "name": product.name,
             },
         )
-    cart = list(runtime.state.cart)
     current = next(
         (Decimal(line["quantity"]) for line in cart if line["item_code"] == product.item_code),
         Decimal(0),
@@ -111,7 +102,7 @@ async def _put(
     wanted = current + parsed if add else parsed
     if wanted > product.available:
         return _reply(
-            runtime,
+            call_id,
             {
                 "error": "short",
                 "item_code": product.item_code,
@@ -123,7 +114,7 @@ async def _put(
             },
         )
     line = _line(product, wanted)
-    services = await services_of(runtime.context)
+    services = await run_services()
     payload = {
         "ok": True,
         "item_code": product.item_code,
@@ -133,65 +124,60 @@ async def _put(
         "unit_price": f"{product.price:.2f}",
         "cart": cart_view(merge_cart(cart, [line]), services.currency),
     }
-    return _reply(runtime, payload, line)
+    return _reply(call_id, payload, line)
 
 
 @tool
 async def add_to_cart(
-    item_code: str, quantity: float, runtime: ToolRuntime[Context, ConversationState]
+    item_code: str, quantity: float, cart: Cart, call_id: CallId
 ) -> Command[None]:
     """Add a quantity of a product (in its unit: kg may be fractional, units and packs may
     not) to the cart. Refuses, saying how many are available, when stock is short."""
-    return await _put(runtime, item_code, quantity, add=True)
+    return await _put(cart, call_id, item_code, quantity, add=True)
 
 
 @tool
 async def update_cart_item(
-    item_code: str, quantity: float, runtime: ToolRuntime[Context, ConversationState]
+    item_code: str, quantity: float, cart: Cart, call_id: CallId
 ) -> Command[None]:
     """Set the quantity of a product already in the cart ("make it 2")."""
-    if not any(line["item_code"] == item_code.strip().upper() for line in runtime.state.cart):
-        return _reply(runtime, {"error": "not_in_cart", "item_code": item_code})
-    return await _put(runtime, item_code, quantity, add=False)
+    if not any(line["item_code"] == item_code.strip().upper() for line in cart):
+        return _reply(call_id, {"error": "not_in_cart", "item_code": item_code})
+    return await _put(cart, call_id, item_code, quantity, add=False)
 
 
 @tool
-async def remove_from_cart(
-    item_code: str, runtime: ToolRuntime[Context, ConversationState]
-) -> Command[None]:
+async def remove_from_cart(item_code: str, cart: Cart, call_id: CallId) -> Command[None]:
     """Remove a product from the cart."""
     code = item_code.strip().upper()
-    removed = next((line for line in runtime.state.cart if line["item_code"] == code), None)
+    removed = next((line for line in cart if line["item_code"] == code), None)
     if removed is None:
-        return _reply(runtime, {"error": "not_in_cart", "item_code": code})
-    services = await services_of(runtime.context)
+        return _reply(call_id, {"error": "not_in_cart", "item_code": code})
+    services = await run_services()
     change = removal(removed)
-    cart = merge_cart(list(runtime.state.cart), [change])
     payload = {
         "ok": True,
         "removed": removed["name"],
         "item_code": code,
-        "cart": cart_view(cart, services.currency),
+        "cart": cart_view(merge_cart(cart, [change]), services.currency),
     }
-    return _reply(runtime, payload, change)
+    return _reply(call_id, payload, change)
 
 
 @tool
-async def view_cart(runtime: ToolRuntime[Context, ConversationState]) -> str:
+async def view_cart(cart: Cart) -> str:
     """The cart: lines with unit prices and line totals, and the total."""
-    services = await services_of(runtime.context)
-    return json.dumps(cart_view(list(runtime.state.cart), services.currency), ensure_ascii=False)
+    services = await run_services()
+    return json.dumps(cart_view(cart, services.currency), ensure_ascii=False)
 
 
 @tool
-async def checkout(runtime: ToolRuntime[Context, ConversationState]) -> Command[None]:
+async def checkout(cart: Cart, customer: Customer, call_id: CallId) -> Command[None]:
     """Start checkout: read the cart, total and delivery address back to the customer,
     who must then answer yes to place the order (or no to keep shopping)."""
-    services = await services_of(runtime.context)
-    cart = list(runtime.state.cart)
+    services = await run_services()
     if not cart:
-        return _reply(runtime, {"error": "empty_cart"})
-    customer = runtime.state.customer
+        return _reply(call_id, {"error": "empty_cart"})
     view = cart_view(cart, services.currency)
     payload = {
         "checkout": True,
@@ -202,9 +188,7 @@ async def checkout(runtime: ToolRuntime[Context, ConversationState]) -> Command[
         update={
             "checkout_pending": True,
             "messages": [
-                ToolMessage(
-                    json.dumps(payload, ensure_ascii=False), tool_call_id=runtime.tool_call_id
-                )
+                ToolMessage(json.dumps(payload, ensure_ascii=False), tool_call_id=call_id)
             ],
         }
     )

@@ -7,11 +7,9 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from langchain_core.tools import tool
-from langgraph.prebuilt import ToolRuntime
 from pydantic import Field
 
-from agent.context import Context, services_of
-from agent.state import ConversationState
+from agent.tools.arguments import run_services
 from storage.models import Product
 
 
@@ -47,7 +45,6 @@ _UNAVAILABLE_SHOWN = 2
 @tool
 async def search_products(
     query: str,
-    runtime: ToolRuntime[Context, ConversationState],
     in_stock_only: bool = True,
     category: str | None = None,
     brand: str | None = None,
@@ -61,7 +58,7 @@ async def search_products(
     `results` (products with price and availability) and `unavailable` (the closest
     matches that are out of stock right now, when they match better than what is in stock).
     """
-    catalog = (await services_of(runtime.context)).catalog
+    catalog = (await run_services()).catalog
     ceiling = Decimal(str(max_price)) if max_price is not None else None
     # One search, stock or not: what is in stock answers, and out-of-stock products that
     # match better than the first one in stock are named as unavailable.
@@ -85,11 +82,9 @@ async def search_products(
 
 
 @tool
-async def get_product_details(
-    item_code: str, runtime: ToolRuntime[Context, ConversationState]
-) -> str:
+async def get_product_details(item_code: str) -> str:
     """Full details of one product by item code: description, price, stock per warehouse."""
-    product = await (await services_of(runtime.context)).catalog.get(item_code.strip().upper())
+    product = await (await run_services()).catalog.get(item_code.strip().upper())
     if product is None or not product.active:
         return json.dumps({"error": "not_found", "item_code": item_code})
     details = product_summary(product) | {

@@ -8,10 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from langchain_core.tools import tool
-from langgraph.prebuilt import ToolRuntime
 
-from agent.context import Context, Services, services_of
-from agent.state import CartLine, ConversationState, CustomerInfo
+from agent.context import Context, Services
+from agent.state import CartLine, CustomerInfo
+from agent.tools.arguments import Customer, run_services
 from agent.tools.catalog import quantity_text
 from storage.orders import Order, Requested, Shortage
 
@@ -62,34 +62,29 @@ async def place_order(
     return {"ok": True, "order": order_view(result)}
 
 
-def _customer_id(runtime: ToolRuntime[Context, ConversationState]) -> int | None:
-    customer = runtime.state.customer
+def _customer_id(customer: CustomerInfo | None) -> int | None:
     return customer["id"] if customer else None
 
 
 @tool
-async def get_order_status(
-    runtime: ToolRuntime[Context, ConversationState], order_number: str | None = None
-) -> str:
+async def get_order_status(customer: Customer, order_number: str | None = None) -> str:
     """Status of one of this customer's orders by number, or of their latest order."""
-    customer_id = _customer_id(runtime)
-    services = await services_of(runtime.context)
-    order = await services.orders.for_customer(customer_id, order_number) if customer_id else None
+    customer_id = _customer_id(customer)
+    orders = (await run_services()).orders
+    order = await orders.for_customer(customer_id, order_number) if customer_id else None
     if order is None:
         return json.dumps({"error": "not_found", "order_number": order_number})
     return json.dumps(order_view(order), ensure_ascii=False)
 
 
 @tool
-async def cancel_order(
-    runtime: ToolRuntime[Context, ConversationState], order_number: str | None = None
-) -> str:
+async def cancel_order(customer: Customer, order_number: str | None = None) -> str:
     """Cancel one of this customer's confirmed orders (their latest open one when no number
     is given); the reserved units go back on sale. Fulfilled orders cannot be cancelled."""
-    customer_id = _customer_id(runtime)
+    customer_id = _customer_id(customer)
     if customer_id is None:
         return json.dumps({"error": "not_found", "order_number": order_number})
-    orders = (await services_of(runtime.context)).orders
+    orders = (await run_services()).orders
     number = order_number
     if number is None:
         latest = await orders.latest_open(customer_id) or await orders.for_customer(customer_id)
