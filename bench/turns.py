@@ -107,26 +107,35 @@ async def _service(base_url: str, concurrency: int, turns: int) -> tuple[float, 
             json={"customer_phone": "+15550200000", "user_input": "¿tienen arroz?"},
         )
 
-    # The measured turns go through lean keep-alive connections, one per customer: httpx
-    # would spend about 3 ms of this machine's CPU per request on the client side.
-    connections = [await KeepAliveClient.connect(base_url) for _ in range(concurrency)]
+    # The measured turns go through lean keep-alive connections (httpx would spend about
+    # 3 ms of this machine's CPU per request on the client side), each turn on whichever
+    # connection is free: a connection stays with the service process that accepted it,
+    # and pinning customers to connections would leave one process idle while another
+    # still has its customers' turns to answer.
+    idle: asyncio.Queue[KeepAliveClient] = asyncio.Queue()
+    for _ in range(concurrency):
+        idle.put_nowait(await KeepAliveClient.connect(base_url))
 
     async def turn(customer: int, index: int) -> None:
-        status, body = await connections[customer].post_json(
-            "/api/chatbot/process",
-            {
-                "customer_phone": f"+1555020{customer:04d}",
-                "user_input": MESSAGES[index % len(MESSAGES)],
-            },
-        )
+        connection = await idle.get()
+        try:
+            status, body = await connection.post_json(
+                "/api/chatbot/process",
+                {
+                    "customer_phone": f"+1555020{customer:04d}",
+                    "user_input": MESSAGES[index % len(MESSAGES)],
+                },
+            )
+        finally:
+            idle.put_nowait(connection)
         if status != 200:
             raise SystemExit(f"turn failed with {status}: {body[:200]!r}")
 
     try:
         return await _measure(concurrency, turns, turn)
     finally:
-        for connection in connections:
-            await connection.close()
+        while not idle.empty():
+            await idle.get_nowait().close()
 
 
 async def main() -> None:
