@@ -98,7 +98,9 @@ async def main() -> None:
             httpx.AsyncClient(
                 base_url=base_url,
                 timeout=120,
-                limits=httpx.Limits(max_connections=args.customers + 5),
+                # Connections idle longer than uvicorn's keep-alive (5 s) are dropped
+                # rather than reused just as the server closes them (a ReadError).
+                limits=httpx.Limits(max_connections=args.customers + 5, keepalive_expiry=2.0),
             ) as client,
         ):
             phones = [f"+1555040{n:04d}" for n in range(args.customers)]
