@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -65,6 +66,7 @@ async def servers(prefix: str) -> AsyncIterator[Servers]:
             redis.stop()
         if postgres:
             postgres.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def free_port() -> int:
