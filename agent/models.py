@@ -9,6 +9,7 @@ environment variables (OPENAI_API_KEY, GOOGLE_API_KEY).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 
 from langchain.chat_models import init_chat_model
@@ -23,6 +24,7 @@ from tenacity import (
 )
 
 from agent.offline.model import OfflineChatModel
+from agent.telemetry import CURRENT_TURN
 
 log = logging.getLogger(__name__)
 
@@ -65,5 +67,15 @@ async def call_model(
         reraise=True,
     ):
         with attempt:
-            return await model.ainvoke(list(messages))
+            started = time.perf_counter()
+            turn = CURRENT_TURN.get()
+            try:
+                response = await model.ainvoke(list(messages))
+            except Exception:
+                if turn is not None:
+                    turn.model_call(time.perf_counter() - started, ok=False)
+                raise
+            if turn is not None:
+                turn.model_call(time.perf_counter() - started, ok=True)
+            return response
     raise AssertionError("unreachable: tenacity re-raises the last error")

@@ -33,10 +33,12 @@ from agent.replies import say
 from agent.state import CartLine, Stage, cart_total, fresh_visit
 from agent.telemetry import (
     CONVERSATION_ID,
+    CURRENT_TURN,
     TURN_MODEL_SECONDS,
     TURN_SECONDS,
     TURNS,
     TurnMetrics,
+    count_tool_calls,
 )
 from storage.models import Listing
 
@@ -194,14 +196,16 @@ class TurnRunner:
         started = time.perf_counter()
         metrics = TurnMetrics(self._provider)
         token = CONVERSATION_ID.set(conversation_id)
+        turn_token = CURRENT_TURN.set(metrics)
         try:
             result = await self._turn(
-                conversation_id, channel, text, customer_phone, message_id, metrics, spoken
+                conversation_id, channel, text, customer_phone, message_id, spoken
             )
         except BaseException:
             TURNS.labels(channel=channel, outcome="failed").inc()
             raise
         finally:
+            CURRENT_TURN.reset(turn_token)
             CONVERSATION_ID.reset(token)
         TURNS.labels(channel=channel, outcome="paused" if result.paused else "answered").inc()
         TURN_SECONDS.labels(channel=channel).observe(time.perf_counter() - started)
@@ -215,13 +219,9 @@ class TurnRunner:
         text: str,
         customer_phone: str | None,
         message_id: str | None,
-        metrics: TurnMetrics,
         spoken: bool = False,
     ) -> TurnResult:
-        config: RunnableConfig = {
-            "configurable": {"thread_id": conversation_id},
-            "callbacks": [metrics],
-        }
+        config: RunnableConfig = {"configurable": {"thread_id": conversation_id}}
         conversations = self._services.conversations
         message = HumanMessage(text, additional_kwargs={"spoken": True} if spoken else {})
         start = await conversations.start_turn(conversation_id, channel)
@@ -248,6 +248,7 @@ class TurnRunner:
         if start.reopened:  # closed for inactivity: this message begins a new visit
             turn_input = fresh_visit(message, keep_cart=self._keep_cart_on_timeout)
         state = await self._graph.ainvoke(turn_input, config, context=context, durability="exit")
+        count_tool_calls(turn_messages(state["messages"]))
         customer = state.get("customer")
         listing = Listing(
             customer["id"] if customer else None,
