@@ -53,6 +53,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_runtime(settings) as runtime:
+            # Before serving, not beside it: loading the encoder holds the interpreter for
+            # seconds, which would stall the first requests (webhook acks included).
+            await asyncio.to_thread(runtime.embedder.warm_up)
             app.state.runtime = runtime
             exporter = asyncio.create_task(runtime.exporter.run(), name="order-exporter")
             tasks = [
@@ -60,9 +63,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 asyncio.create_task(runtime.inbox.run_sweeper(), name="inbox-sweeper"),
                 asyncio.create_task(runtime.cleanup.run(), name="cleanup"),
                 asyncio.create_task(refresh_pool_gauges_forever(runtime), name="pool-gauges"),
-                asyncio.create_task(
-                    asyncio.to_thread(runtime.embedder.warm_up), name="embeddings-warm-up"
-                ),
             ]
             try:
                 yield
