@@ -122,8 +122,7 @@ class KeepAliveClient:
 
     The load generator shares the machine with the service it measures, so its own CPU
     is taken from the service: httpx spends about 3 ms of CPU per request, this client
-    about a tenth of that. Each simulated customer holds one connection, as a chat
-    channel's gateway would.
+    about a tenth of that.
     """
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str):

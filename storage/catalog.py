@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import weakref
-from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -101,18 +100,6 @@ class CatalogRepository:
             )
             row = await cursor.fetchone()
         return _product(row) if row else None
-
-    async def get_many(self, item_codes: Sequence[str]) -> list[Product]:
-        """Active products by code, in the order asked."""
-        async with self._pool.connection() as conn:
-            cursor = await conn.execute(
-                f"SELECT {_PRODUCT_COLUMNS} FROM products p {_STOCK_JOIN} "  # noqa: S608
-                "WHERE p.item_code = ANY(%(codes)s) AND p.active",
-                {"codes": list(item_codes)},
-            )
-            rows = await cursor.fetchall()
-        found = {row["item_code"]: _product(row) for row in rows}
-        return [found[code] for code in item_codes if code in found]
 
     async def vocabulary(self, limit: int = 60) -> list[str]:
         """The words that recur most in active product names: what shoppers will say, for
