@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, cast
 
 from agent.offline.quantities import Quantity, split_quantity
 
@@ -30,8 +30,11 @@ IntentKind = Literal[
     "no",
     "order_status",
     "cancel_order",
+    "store_info",
     "unknown",
 ]
+
+PriceOrder = Literal["price_low", "price_high"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,8 @@ class ItemRequest:
 
     phrase: str
     quantity: Quantity | None = None
+    order: PriceOrder | None = None
+    """ "the cheapest coffee": among the matches, the one at this end of the price range."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +54,10 @@ class Intent:
     phrase: str = ""
     order_number: str | None = None
     max_price: Decimal | None = None
+    order: PriceOrder | None = None
+    """ "a cheap phone", "el televisor más barato": matches listed by price."""
+    place: str | None = None
+    """ "is it available in Valencia?": the city or branch asked about."""
 
 
 def _rx(*alternatives: str) -> re.Pattern[str]:
@@ -86,6 +95,7 @@ _VIEW_CART = _rx(
     r"in\s+(?:my|the)\s+(?:cart|basket)",
     r"(?:ver|muestra\w*|mostrar|show|see|view)\s+(?:el\s+|my\s+|the\s+|mi\s+)?(?:cart|carrito)",
     r"que\s+(?:tengo|llevo)",
+    r"cuanto\s+(?:llevo|va|vamos)",
     r"what\s+(?:do\s+)?i\s+have",
     r"(?:the|el|mi|my)\s+total",
     r"total\s+(?:so\s+far|hasta\s+ahora)",
@@ -193,8 +203,8 @@ _SEARCH = _rx(
     r"show\s+me",
     r"muestra\w*",
     r"ensena\w*",
-    r"what\s+\w+\s+do\s+you",
-    r"que\s+\w+\s+tienen",
+    r"what(?=\s+(?:\w+\s+){1,3}do\s+you\s+(?:have|sell|carry|stock))",
+    r"que(?=\s+(?:\w+\s+){1,3}(?:tienen|venden|hay)\b)",
     r"available",
     r"disponible\w*",
     r"in\s+stock",
@@ -274,6 +284,8 @@ _FILLER = _rx(
     r"ah",
     r"again",
     r"otra\s+vez",
+    r"(?:kinds?|types?|sorts?|brands?)\s+of",
+    r"(?:tipos?|clases?|marcas?)\s+de",
     r"right\s+now",
     r"ya",
 )
@@ -287,6 +299,10 @@ _FUNCTION_WORDS = _rx(
     r"us",
     r"my",
     r"mi",
+    r"your",
+    r"tus?",
+    r"sus?",
+    r"lo",
     r"yo",
     r"do",
     r"does",
@@ -296,6 +312,8 @@ _FUNCTION_WORDS = _rx(
     r"will",
     r"is",
     r"are",
+    r"es",
+    r"son",
     r"there",
     r"what",
     r"which",
@@ -344,6 +362,69 @@ _LEADING = frozenset(
         "and",
     }
 )
+_STORE_INFO = _rx(
+    # delivery
+    r"shipping",
+    r"delivery",
+    r"do\s+you\s+deliver",
+    r"deliver\s+to\s+my",
+    r"envios?",
+    r"despacho\w*",
+    r"a\s+domicilio",
+    r"hacen\s+entregas?",
+    # payment methods (a bare "pay" / "pagar" is a checkout)
+    r"pay\w*\s+(?:with|by|in)\s+(?:a\s+)?(?:credit\s+|debit\s+)?(?:card|cash|transfer|zelle|dollars|bolivares)",
+    r"(?:credit|debit)\s+cards?",
+    r"accept\s+(?:credit\s+|debit\s+)?cards?",
+    r"payment\s+(?:methods?|options?)",
+    r"(?:pag\w*|aceptan|acepta)\s+(?:con\s+)?(?:tarjeta|efectivo|zelle|transferencia|pago\s+movil|dolares|bolivares)",
+    r"(?:formas?|metodos?|medios?)\s+de\s+pago",
+    r"pago\s+movil",
+    # opening hours
+    r"what\s+time\s+(?:do|are|does)\s+(?:you|the\s+store)\s+(?:open|close)",
+    r"opening\s+hours",
+    r"(?:are|is)\s+(?:you|the\s+store)\s+open",
+    r"store\s+hours",
+    r"a\s+que\s+hora\s+(?:abren|cierran|abre|cierra)",
+    r"horarios?",
+    r"(?:estan|esta)\s+abiert[oa]s?",
+    # returns
+    r"returns?\s+(?:policy|an?\s+item|it|this)",
+    r"refunds?",
+    r"devoluci\w+",
+    r"devolver",
+    r"reembolsos?",
+)
+_CHEAPEST = _rx(
+    r"(?:the\s+)?cheapest",
+    r"cheap",
+    r"least\s+expensive",
+    r"(?:the\s+)?lowest\s+price\w*",
+    r"(?:el|la|los|las|lo)?\s*(?:mas\s+)?(?:barat[oa]s?|economic[oa]s?)",
+    r"(?:de\s+)?menor\s+precio",
+)
+_PRICIEST = _rx(
+    r"(?:the\s+)?most\s+expensive",
+    r"(?:the\s+)?priciest",
+    r"(?:the\s+)?highest\s+price\w*",
+    r"(?:el|la|los|las|lo)?\s*mas\s+car[oa]s?",
+    r"(?:de\s+)?mayor\s+precio",
+)
+_POINTING = _rx(
+    r"it",
+    r"that(?:\s+one)?",
+    r"this(?:\s+one)?",
+    r"them",
+    r"those",
+    r"these",
+    r"es[eao]s?",
+    r"est[eao]s?",
+    # Spanish attaches "it" to the verb: agrégalo, dámelo, ponme uno, me lo llevo
+    r"(?:agrega|agregue|anade|anada|da|de|pon|ponga|mete|meta|suma|sume|incluye|incluya|"
+    r"trae|traiga|manda|mande)(?:me|nos)?(?:lo|la|los|las)",
+    r"(?:lo|la|los|las)\s+(?:quiero|llevo|compro|agrego|tomo|pido)",
+)
+_PLACE_ONLY = re.compile(r"^(?:in|at|en)\s+(?:the\s+|la\s+|el\s+)?([a-z][a-z .'-]{1,40})$")
 _CODE = re.compile(r"\b[A-Z]{2,}(?:-[A-Z0-9]+)+\b")
 _PRICE_CEILING = re.compile(
     r"\b(?:under|below|less\s+than|cheaper\s+than|up\s+to|max(?:imum)?|menos\s+de|"
@@ -367,38 +448,61 @@ def parse_message(text: str) -> list[Intent]:
         return [Intent("cancel_order", order_number=number)]
     if has_order_word and _STATUS.search(folded) and not _CHECKOUT.search(folded):
         return [Intent("order_status", order_number=number)]
+    if _STORE_INFO.search(folded):
+        return [Intent("store_info")]
     if _REMOVE.search(folded) and not _ADD_AFTER_REMOVE.search(folded):
         return [Intent("remove", items=_items(_REMOVE.sub(" ", folded)))]
     if _YES.match(folded) and _only_yes(folded):
         return [Intent("yes")]
     if _NO.match(folded) and len(folded.split()) <= 8:
         return [Intent("no", phrase=_strip(_NO.sub(" ", folded, count=1)))]
-    if _VIEW_CART.search(folded) and not _ADD.search(folded):
+    if _VIEW_CART.search(folded) and not _ADD.search(_VIEW_CART.sub(" ", folded)):
         return [Intent("view_cart")]
     if _CHECKOUT.search(folded):
         return [Intent("checkout")]
     if _UPDATE.search(folded) and re.search(r"\d|\b(?:" + _NUMBER_WORDS + r")\b", folded):
         return [Intent("update", items=_items(_UPDATE.sub(" ", folded), trailing=True))]
+    folded, order = _price_order(folded)
     if _DETAILS.search(folded):
-        return [Intent("details", phrase=_strip(_DETAILS.sub(" ", folded)))]
+        return [Intent("details", phrase=_strip(_DETAILS.sub(" ", folded)), order=order)]
     code = _CODE.search(text)
     if code and not _ADD.search(folded) and not _starts_with_quantity(folded):
         kind: IntentKind = "details" if _DETAILS.search(folded) else "search"
         return [Intent(kind, phrase=code.group().upper())]
     folded, max_price = _max_price(folded)
     if _SEARCH.search(folded) and not _starts_with_quantity(_strip(folded)):
-        return [Intent("search", phrase=_strip(_SEARCH.sub(" ", folded)), max_price=max_price)]
+        phrase = _strip(_SEARCH.sub(" ", folded))
+        place = _PLACE_ONLY.match(phrase)
+        if place:  # "is it available in Valencia?": the product at hand, in that place
+            return [Intent("details", place=place.group(1).strip())]
+        return [Intent("search", phrase=phrase, max_price=max_price, order=order)]
     without_verbs = _ADD.sub(" ", folded)
     rest = _strip(without_verbs)
     if _ADD.search(folded) or _starts_with_quantity(rest):
         items = _items(without_verbs)
+        if order is not None:
+            items = tuple(ItemRequest(item.phrase, item.quantity, order) for item in items) or (
+                ItemRequest("", None, order),
+            )
+        if not items and _POINTING.search(folded):
+            items = (ItemRequest("it"),)  # "add it", "agrégalo", "I'd like that one"
         if items:
             return [Intent("add", items=items)]
     if _THANKS.search(folded) and not _strip(_THANKS.sub(" ", folded)):
         return [Intent("thanks")]
     if not rest:
+        if order is not None:  # "the cheapest?", "¿el más barato?": of what was shown
+            return [Intent("details", order=order)]
         return [Intent("greeting")] if _GREETING.search(folded) else [Intent("unknown")]
-    return [Intent("search", phrase=rest, max_price=max_price)]
+    return [Intent("search", phrase=rest, max_price=max_price, order=order)]
+
+
+def _price_order(folded: str) -> tuple[str, PriceOrder | None]:
+    """Take "cheapest" / "más barato" (or "most expensive") out of a message."""
+    for pattern, order in ((_PRICIEST, "price_high"), (_CHEAPEST, "price_low")):
+        if pattern.search(folded):
+            return pattern.sub(" ", folded), cast(PriceOrder, order)
+    return folded, None
 
 
 def _max_price(folded: str) -> tuple[str, Decimal | None]:

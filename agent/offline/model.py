@@ -31,6 +31,8 @@ from agent.offline.references import (
     is_reference,
     recent_products,
     resolve,
+    resolve_shown,
+    shown_lists,
     tool_results,
 )
 from storage.text import fold
@@ -99,9 +101,11 @@ class Planner:
         self.results = tool_results(self.this_turn)
         self.language = _language(messages, self.text)
         self.cart = _cart(messages)
+        self.lists = shown_lists(self.history)
+        self.intent = Intent("unknown")
 
     def next_message(self) -> AIMessage:
-        intent = parse_message(self.text)[0]
+        intent = self.intent = parse_message(self.text)[0]
         handler = getattr(self, f"_on_{intent.kind}", None)
         if handler is None:
             return self._say(phrasing.small_talk("unknown", self.language))
@@ -125,11 +129,22 @@ class Planner:
             args: dict[str, Any] = {"query": intent.phrase or self.text}
             if intent.max_price is not None:
                 args["max_price"] = float(intent.max_price)
+            if intent.order is not None:
+                args["sort"] = intent.order
             return self._call("search_products", **args)
         return self._answer_from_results()
 
+    def _on_store_info(self, intent: Intent) -> AIMessage:
+        return self._say(phrasing.small_talk("store_info", self.language))
+
     def _on_details(self, intent: Intent) -> AIMessage:
         if not self.results:
+            if intent.order is not None or intent.place is not None or is_reference(intent.phrase):
+                # "the cheapest one", "the second one", "is it available in Valencia?"
+                pointed = resolve_shown(intent.phrase, self.lists, order=intent.order)
+                if pointed is None:
+                    return self._say(phrasing.small_talk("which_one", self.language))
+                return self._call("get_product_details", item_code=pointed["item_code"])
             meant = resolve(intent.phrase, recent_products(self.history))
             if meant is not None:
                 return self._call("get_product_details", item_code=meant["item_code"])
@@ -146,10 +161,16 @@ class Planner:
         done = {args.get("item_code") for name, args, _ in self.results if name == "add_to_cart"}
         searched = self._searched()
         calls: list[Call] = []
+        unresolved = False
         for item in intent.items:
             product = self._product_for(item, recent, searched)
             if product == "search":
-                calls.append(("search_products", {"query": item.phrase}))
+                search: dict[str, Any] = {"query": item.phrase}
+                if item.order is not None:
+                    search["sort"] = item.order
+                calls.append(("search_products", search))
+            elif product is None and is_reference(item.phrase):
+                unresolved = True
             elif isinstance(product, dict) and product["item_code"] not in done:
                 done.add(product["item_code"])
                 quantity = product_quantity(item.quantity, product)
@@ -159,6 +180,8 @@ class Planner:
                         {"item_code": product["item_code"], "quantity": float(quantity)},
                     )
                 )
+        if not calls and unresolved and not self.results:
+            return self._say(phrasing.small_talk("which_one", self.language))
         return self._calls(calls) if calls else self._answer_from_results(adding=True)
 
     def _on_update(self, intent: Intent) -> AIMessage:
@@ -274,14 +297,19 @@ class Planner:
         """The product an item names: a reference to what was shown, a search already done
         this turn, or "search" when the catalog must be asked first."""
         if is_reference(item.phrase):
-            return resolve(item.phrase, recent)
-        exact = resolve(item.phrase, recent, every_word=True)
-        if exact is not None:
-            return exact
+            return resolve_shown(item.phrase, self.lists, order=item.order)
+        if item.order is None:
+            exact = resolve(item.phrase, recent, every_word=True)
+            if exact is not None:
+                return exact
         if item.phrase not in searched:
             return "search"
-        found = searched[item.phrase].get("results") or []
-        return (best_match(item.phrase, found) or found[0]) if found else None
+        found: list[dict[str, Any]] = searched[item.phrase].get("results") or []
+        if not found:
+            return None
+        if item.order is not None:  # searched in price order: the first is the one
+            return found[0]
+        return best_match(item.phrase, found) or found[0]
 
     def _cart_line(self, phrase: str) -> dict[str, Any] | None:
         if not self.cart:
@@ -308,7 +336,7 @@ class Planner:
                 # While adding, found products are reported by the add itself.
                 parts.append(phrasing.search_answer(content, lang))
             elif name == "get_product_details":
-                parts.append(phrasing.details_answer(content, lang))
+                parts.append(phrasing.details_answer(content, lang, place=self.intent.place))
             elif name in _CART_TOOLS:
                 parts.append(phrasing.cart_change_answer(content, lang, name))
                 cart_view = content.get("cart", cart_view)

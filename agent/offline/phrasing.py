@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from agent.language import Language
+from storage.text import fold
 
 _UNIT_LABEL: dict[str, dict[Language, str]] = {
     "kg": {"en": "per kg", "es": "el kg"},
@@ -47,7 +48,19 @@ def search_answer(content: dict[str, Any], lang: Language) -> str:
     unavailable: Sequence[dict[str, Any]] = content.get("unavailable") or []
     query = content.get("query", "")
     if results:
-        head = "Esto es lo que encontré:" if lang == "es" else "Here's what I found:"
+        head = {
+            "price_low": {
+                "es": "Esto es lo que encontré, del precio más bajo al más alto:",
+                "en": "Here's what I found, lowest price first:",
+            },
+            "price_high": {
+                "es": "Esto es lo que encontré, del precio más alto al más bajo:",
+                "en": "Here's what I found, highest price first:",
+            },
+        }.get(
+            content.get("sort", ""),
+            {"es": "Esto es lo que encontré:", "en": "Here's what I found:"},
+        )[lang]
         lines = [f"{i}. {product_line(p, lang)}" for i, p in enumerate(results, 1)]
         tail = (
             "¿Quieres agregar alguno al carrito?"
@@ -71,9 +84,13 @@ def search_answer(content: dict[str, Any], lang: Language) -> str:
     return f'I couldn\'t find anything for "{query}". Could you describe it another way?'
 
 
-def details_answer(product: dict[str, Any], lang: Language) -> str:
+def details_answer(product: dict[str, Any], lang: Language, *, place: str | None = None) -> str:
+    """The product's line, description and branches; asked about a `place`, the answer
+    to that comes first."""
     if "error" in product:
         return "No encontré ese producto." if lang == "es" else "I couldn't find that product."
+    if place:
+        return _availability_in(product, place, lang)
     lines = [product_line(product, lang)]
     description = (product.get("description") or "").strip()
     if description:
@@ -85,6 +102,28 @@ def details_answer(product: dict[str, Any], lang: Language) -> str:
     return "\n".join(lines)
 
 
+def _availability_in(product: dict[str, Any], place: str, lang: Language) -> str:
+    wanted = fold(place)
+    branches = product.get("availability", [])
+    here = [
+        b
+        for b in branches
+        if any(fold(b.get(key) or "").startswith(wanted) for key in ("branch", "city"))
+    ]
+    name = product["name"]
+    if here:
+        where = ", ".join(f"{b['branch'] or b['city']} ({b['available']})" for b in here)
+        if lang == "es":
+            return f"Sí, hay {name} disponible en {where}."
+        return f"Yes, {name} is available at {where}."
+    elsewhere = ", ".join(f"{b['branch'] or b['city']} ({b['available']})" for b in branches)
+    if lang == "es":
+        tail = f" Sí lo hay en: {elsewhere}." if elsewhere else " Ahora mismo está agotado."
+        return f"No hay {name} en {place.title()} en este momento.{tail}"
+    tail = f" It is available at: {elsewhere}." if elsewhere else " It is out of stock right now."
+    return f"{name} is not available in {place.title()} right now.{tail}"
+
+
 def small_talk(kind: str, lang: Language) -> str:
     texts: dict[str, dict[Language, str]] = {
         "greeting": {
@@ -94,6 +133,20 @@ def small_talk(kind: str, lang: Language) -> str:
         "thanks": {
             "en": "You're welcome! Anything else I can help with?",
             "es": "¡Con gusto! ¿Te ayudo con algo más?",
+        },
+        "store_info": {
+            "en": "I can't answer questions about delivery, payment, opening hours or returns "
+            'myself, but a person from our team can: just say "talk to a person" and I\'ll '
+            "pass you over. Meanwhile I can search products, give prices and stock, and take "
+            "your order.",
+            "es": "No puedo responder sobre envíos, formas de pago, horarios o devoluciones, "
+            'pero una persona de nuestro equipo sí: escribe "hablar con un asesor" y te '
+            "comunico. Mientras tanto puedo buscar productos, darte precios y disponibilidad, "
+            "y tomar tu pedido.",
+        },
+        "which_one": {
+            "en": "Which product do you mean? Tell me its name, or its number in the list.",
+            "es": "¿Cuál producto? Dime su nombre o su número en la lista.",
         },
         "unknown": {
             "en": "I can search products, tell you prices and availability, and take your "

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from typing import Any
+from decimal import Decimal
+from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
@@ -36,6 +37,7 @@ _ORDINALS = {
 }
 _DEICTIC = re.compile(
     r"^(?:that|this|it|them|those|these|that one|this one|ese|esa|eso|este|esta|esto|"
+    r"esos|esas|estos|estas|"
     r"lo|la|los|las|el mismo|la misma|same|the same)?$"
 )
 
@@ -58,20 +60,59 @@ def tool_results(messages: Sequence[BaseMessage]) -> list[tuple[str, dict[str, A
     return found
 
 
-def recent_products(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
-    """The products the customer last saw: the latest search results or product details."""
+def shown_lists(messages: Sequence[BaseMessage]) -> list[list[dict[str, Any]]]:
+    """What the customer was shown, newest first: search results, or the one product of a
+    details answer or a cart change."""
+    lists: list[list[dict[str, Any]]] = []
     for name, _args, content in reversed(tool_results(messages)):
         if not isinstance(content, dict):
             continue
         if name == "search_products":
             shown = content.get("results") or content.get("unavailable") or []
             if shown:
-                return list(shown)
-        if name == "get_product_details" and "item_code" in content and "error" not in content:
-            return [content]
-        if name in ("add_to_cart", "update_cart_item") and content.get("item_code"):
-            return [content]
-    return []
+                lists.append(list(shown))
+        elif _names_one_product(name, content):
+            lists.append([content])
+    return lists
+
+
+def _names_one_product(tool: str, content: dict[str, Any]) -> bool:
+    if tool == "get_product_details":
+        return "item_code" in content and "error" not in content
+    return tool in ("add_to_cart", "update_cart_item") and bool(content.get("item_code"))
+
+
+def recent_products(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
+    """The products the customer last saw: the latest search results or product details."""
+    lists = shown_lists(messages)
+    return lists[0] if lists else []
+
+
+def resolve_shown(
+    phrase: str,
+    lists: Sequence[Sequence[dict[str, Any]]],
+    *,
+    order: Literal["price_low", "price_high"] | None = None,
+) -> dict[str, Any] | None:
+    """The product a reference points at among what was shown: "the cheapest one" in the
+    latest list, and an ordinal in the newest list that has that many ("the second one"
+    after a single product shown means the list before)."""
+    if not lists:
+        return None
+    words = fold(phrase).split()
+    if order is not None and is_reference(phrase):
+
+        def price(product: dict[str, Any]) -> Decimal:
+            return Decimal(str(product.get("price", "0")))
+
+        return min(lists[0], key=price) if order == "price_low" else max(lists[0], key=price)
+    for word in words:
+        if word in _ORDINALS:
+            index = _ORDINALS[word]
+            return next(
+                (shown[index] for shown in lists if -len(shown) <= index < len(shown)), None
+            )
+    return resolve(phrase, lists[0])
 
 
 def is_reference(phrase: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from langchain_core.tools import tool
 from pydantic import Field
@@ -40,6 +40,10 @@ def product_summary(product: Product) -> dict[str, Any]:
 
 
 _UNAVAILABLE_SHOWN = 2
+_PRICE_ORDERED_POOL = 2
+"""Sorted by price, the products listed are the cheapest of the best `limit` x this many
+matches, among the kinds of product the best three are: "a cheap phone" lists phones,
+not the phone cases that cost less."""
 
 
 @tool
@@ -51,15 +55,18 @@ async def search_products(
     max_price: Annotated[float | None, Field(ge=0)] = None,
     city: str | None = None,
     limit: Annotated[int, Field(ge=1, le=20)] = 5,
+    sort: Literal["relevance", "price_low", "price_high"] = "relevance",
 ) -> str:
     """Search the store's catalog by meaning and words (any language, brands, item codes).
 
-    Filters: in stock only, category, brand, max price, city or branch. Returns JSON:
+    Filters: in stock only, category, brand, max price, city or branch. `sort`: best
+    matches first, or by price ("price_low" for "the cheapest ..."). Returns JSON:
     `results` (products with price and availability) and `unavailable` (the closest
     matches that are out of stock right now, when they match better than what is in stock).
     """
     catalog = (await run_services()).catalog
     ceiling = Decimal(str(max_price)) if max_price is not None else None
+    pool = limit * _PRICE_ORDERED_POOL if sort != "relevance" else limit
     # One search, stock or not: what is in stock answers, and out-of-stock products that
     # match better than the first one in stock are named as unavailable.
     found = await catalog.search(
@@ -69,10 +76,20 @@ async def search_products(
         brand=brand,
         max_price=ceiling,
         place=city,
-        limit=limit + _UNAVAILABLE_SHOWN if in_stock_only else limit,
+        limit=pool + _UNAVAILABLE_SHOWN if in_stock_only else pool,
     )
-    results = [p for p in found if p.available > 0 or not in_stock_only][:limit]
+    results = [p for p in found if p.available > 0 or not in_stock_only][:pool]
+    if sort != "relevance":
+        kinds = {p.category for p in results[:3]}
+        results = sorted(
+            (p for p in results if p.category in kinds),
+            key=lambda p: p.price,
+            reverse=sort == "price_high",
+        )
+    results = results[:limit]
     answer: dict[str, Any] = {"query": query, "results": [product_summary(p) for p in results]}
+    if sort != "relevance":
+        answer["sort"] = sort
     if in_stock_only:
         first_in_stock = next((i for i, p in enumerate(found) if p.available > 0), len(found))
         answer["unavailable"] = [

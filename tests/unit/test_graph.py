@@ -48,12 +48,12 @@ CATALOG = [
 
 
 class Harness:
-    def __init__(self, model: BaseChatModel) -> None:
+    def __init__(self, model: BaseChatModel, catalog: list[ProductRecord] = CATALOG) -> None:
         self.customers = MemoryCustomers()
         self.conversations = MemoryConversations()
         self.services = Services(
             customers=self.customers,
-            catalog=MemoryCatalog(CATALOG),
+            catalog=MemoryCatalog(catalog),
             conversations=self.conversations,
             orders=MemoryOrders(),
             model=model,
@@ -207,3 +207,33 @@ async def test_older_turns_keep_their_words_but_not_their_tool_traffic() -> None
     after = await harness.say("add 2 of the first one")
     assert after["cart"]
     assert Decimal(after["cart"][0]["quantity"]) == 2
+
+
+def _phone(code: str, name: str, price: str, category: str = "Celulares") -> ProductRecord:
+    return ProductRecord(
+        item_code=code,
+        name=name,
+        price=Decimal(price),
+        category=category,
+        description="phone",
+        stock=(StockLine("Main", "Centro", "Caracas", Decimal(5)),),
+    )
+
+
+async def test_the_cheapest_are_listed_first_among_the_kind_of_product_asked_for() -> None:
+    catalog = [
+        _phone("EL-P1", "Galaxy A55", "419.00"),
+        _phone("EL-P2", "Redmi A5", "135.00"),
+        _phone("EL-P3", "Moto G24", "139.00"),
+        _phone("EL-CASE", "Funda para celular", "5.00", category="Accesorios"),
+    ]
+    harness = Harness(OfflineChatModel(), catalog)
+    await harness.customers.save(PHONE, "Mary Jones", "12 Elm Road")
+    await harness.say("hello")
+    state = await harness.say("show me the cheapest phones")
+    reply = state["reply"]
+    assert "lowest price first" in reply
+    assert reply.index("Redmi A5") < reply.index("Moto G24") < reply.index("Galaxy A55")
+    assert "Funda" not in reply  # cheaper, but not a phone
+    after = await harness.say("add the first one")
+    assert [line["item_code"] for line in after["cart"]] == ["EL-P2"]

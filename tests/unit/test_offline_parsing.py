@@ -85,6 +85,22 @@ def test_a_phrase_without_quantity_has_none() -> None:
         ("where is my order?", "order_status"),
         ("quiero cancelar mi pedido", "cancel_order"),
         ("cancel order A-1234", "cancel_order"),
+        ("cuánto llevo?", "view_cart"),
+        ("¿qué llevo?", "view_cart"),
+        ("add it", "add"),
+        ("agrégalo", "add"),
+        ("me lo llevo", "add"),
+        ("I'd like that one", "add"),
+        ("quiero pagar", "checkout"),
+        ("how much is shipping?", "store_info"),
+        ("do you deliver?", "store_info"),
+        ("¿hacen delivery?", "store_info"),
+        ("¿tienen envío a domicilio?", "store_info"),
+        ("can I pay with card?", "store_info"),
+        ("¿aceptan pago móvil?", "store_info"),
+        ("a qué hora abren?", "store_info"),
+        ("what time do you close?", "store_info"),
+        ("I want to return an item", "store_info"),
     ],
 )
 def test_intents_in_both_languages(text: str, kind: str) -> None:
@@ -145,3 +161,53 @@ def test_yes_followed_by_a_request_is_not_a_plain_yes() -> None:
 def test_numbers_and_symbols_alone_never_add_anything(text: str) -> None:
     intents = parse_message(text)
     assert all(intent.kind != "add" for intent in intents), intents
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("what rice do you have?", "rice"),
+        ("¿qué arroz tienen?", "arroz"),
+        ("what kinds of cheese do you have", "cheese"),
+        ("what brands of coffee do you sell?", "coffee"),
+    ],
+)
+def test_asking_what_there_is_of_something_searches_for_it(text: str, phrase: str) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase) == ("search", phrase)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phrase", "order"),
+    [
+        ("hey, looking for a cheap phone", "search", "phone", "price_low"),
+        ("¿cuál es el más barato de los televisores?", "search", "televisores", "price_low"),
+        ("show me your most expensive TVs", "search", "tvs", "price_high"),
+        ("how much is the cheapest one?", "details", "", "price_low"),
+        ("¿el más barato?", "details", "", "price_low"),
+    ],
+)
+def test_price_words_order_what_is_shown(text: str, kind: str, phrase: str, order: str) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase, intent.order) == (kind, phrase, order)
+
+
+def test_the_cheapest_of_something_is_added_by_price() -> None:
+    intent = parse_message("add a pack of the cheapest coffee")[0]
+    assert intent.kind == "add"
+    (item,) = intent.items
+    assert (item.phrase, item.order) == ("coffee", "price_low")
+    assert item.quantity is not None
+    assert (item.quantity.amount, item.quantity.unit) == (1, "pack")
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("is it available in Valencia?", "valencia"),
+        ("¿lo tienen disponible en Maracay?", "maracay"),
+    ],
+)
+def test_availability_of_the_product_at_hand_in_a_place(text: str, place: str) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase, intent.place) == ("details", "", place)
