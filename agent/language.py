@@ -17,6 +17,8 @@ _SPANISH = frozenset(
     humano hablar llamo nombre dirección direccion vivo calle avenida correcto listo dale
     claro perfecto confirmar confirmo cancelar estado ver mostrar muestrame quieres puedes
     televisor televisores pulgadas cuánto cuál dónde también paquete paquetes lata latas
+    llevo lleva llevar dame deme ponme primero primera segundo segunda tercero tercera
+    otro otra entera entero barato barata caro cara tengo debo envío envio horario abren
     """.split()
 )
 
@@ -26,8 +28,9 @@ _ENGLISH = frozenset(
     have do does you any how much cost price what which where when yes no my the a an of and
     or with for but also cart order buy add remove delete make it instead kilos kilo dozen
     half pair milk rice bread eggs apples agent person human talk speak name address live
-    street avenue right correct ok okay sure confirm cancel status show see checkout that
-    this is are i i'm im me can could tv tvs inch inches pack packs can cans there
+    street avenue right correct okay sure confirm cancel status show see checkout that
+    this is are i i'm im can could tv tvs inch inches pack packs can cans there
+    give take get put bring another one two three first second third cheap cheapest
     """.split()
 )
 

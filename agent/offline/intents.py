@@ -96,6 +96,8 @@ _VIEW_CART = _rx(
     r"(?:ver|muestra\w*|mostrar|show|see|view)\s+(?:el\s+|my\s+|the\s+|mi\s+)?(?:cart|carrito)",
     r"que\s+(?:tengo|llevo)",
     r"cuanto\s+(?:llevo|va|vamos)",
+    r"(?:what|how\s+much)\s+do\s+i\s+owe",
+    r"cuanto\s+(?:le\s+|te\s+)?debo",
     r"what\s+(?:do\s+)?i\s+have",
     r"(?:the|el|mi|my)\s+total",
     r"total\s+(?:so\s+far|hasta\s+ahora)",
@@ -254,7 +256,24 @@ _GREETING = _rx(
     r"que\s+tal",
     r"greetings",
 )
-_THANKS = _rx(r"thanks?", r"thank\s+you", r"gracias", r"muchas\s+gracias", r"ty")
+_THANKS = _rx(
+    r"thanks?",
+    r"thank\s+you",
+    r"gracias",
+    r"muchas\s+gracias",
+    r"ty",
+    # goodbyes are answered the same way
+    r"chao",
+    r"chau",
+    r"adios",
+    r"bye(?:\s+bye)?",
+    r"goodbye",
+    r"hasta\s+(?:luego|pronto|manana)",
+    r"nos\s+vemos",
+    r"see\s+(?:you|ya)(?:\s+later)?",
+    r"take\s+care",
+    r"cuidate",
+)
 _FILLER = _rx(
     r"please",
     r"por\s+favor",
@@ -284,6 +303,16 @@ _FILLER = _rx(
     r"ah",
     r"again",
     r"otra\s+vez",
+    r"oops",
+    r"ups",
+    r"uy",
+    r"sorry",
+    r"perdon",
+    r"perdona",
+    r"disculpa",
+    r"wait",
+    r"espera",
+    r"uh",
     r"(?:kinds?|types?|sorts?|brands?)\s+of",
     r"(?:tipos?|clases?|marcas?)\s+de",
     r"right\s+now",
@@ -421,8 +450,15 @@ _POINTING = _rx(
     r"est[eao]s?",
     # Spanish attaches "it" to the verb: agrégalo, dámelo, ponme uno, me lo llevo
     r"(?:agrega|agregue|anade|anada|da|de|pon|ponga|mete|meta|suma|sume|incluye|incluya|"
-    r"trae|traiga|manda|mande)(?:me|nos)?(?:lo|la|los|las)",
+    r"trae|traiga|manda|mande|quita|quite|saca|saque|borra|borre|elimina|elimine)"
+    r"(?:me|nos)?(?:lo|la|los|las)",
     r"(?:lo|la|los|las)\s+(?:quiero|llevo|compro|agrego|tomo|pido)",
+)
+_ONE_MORE = _rx(
+    r"another(?:\s+one)?",
+    r"one\s+more",
+    r"otr[oa](?!\s+vez)(?:\s+mas)?",
+    r"un[oa]?\s+mas",
 )
 _PLACE_ONLY = re.compile(r"^(?:in|at|en)\s+(?:the\s+|la\s+|el\s+)?([a-z][a-z .'-]{1,40})$")
 _CODE = re.compile(r"\b[A-Z]{2,}(?:-[A-Z0-9]+)+\b")
@@ -451,7 +487,10 @@ def parse_message(text: str) -> list[Intent]:
     if _STORE_INFO.search(folded):
         return [Intent("store_info")]
     if _REMOVE.search(folded) and not _ADD_AFTER_REMOVE.search(folded):
-        return [Intent("remove", items=_items(_REMOVE.sub(" ", folded)))]
+        items = _items(_REMOVE.sub(" ", folded))
+        if not items and _POINTING.search(folded):
+            items = (ItemRequest("it"),)  # "can you remove it?", "quítalo"
+        return [Intent("remove", items=items)]
     if _YES.match(folded) and _only_yes(folded):
         return [Intent("yes")]
     if _NO.match(folded) and len(folded.split()) <= 8:
@@ -477,9 +516,16 @@ def parse_message(text: str) -> list[Intent]:
             return [Intent("details", place=place.group(1).strip())]
         return [Intent("search", phrase=phrase, max_price=max_price, order=order)]
     without_verbs = _ADD.sub(" ", folded)
+    one_more = bool(_ONE_MORE.search(without_verbs))  # "another one", "dame otro"
+    without_verbs = _ONE_MORE.sub(" ", without_verbs)
     rest = _strip(without_verbs)
-    if _ADD.search(folded) or _starts_with_quantity(rest):
+    if _ADD.search(folded) or _starts_with_quantity(rest) or one_more:
         items = _items(without_verbs)
+        if one_more:
+            one = Quantity(Decimal(1), None)
+            items = tuple(
+                ItemRequest(item.phrase, item.quantity or one, item.order) for item in items
+            ) or (ItemRequest("it", one),)
         if order is not None:
             items = tuple(ItemRequest(item.phrase, item.quantity, order) for item in items) or (
                 ItemRequest("", None, order),
@@ -490,6 +536,9 @@ def parse_message(text: str) -> list[Intent]:
             return [Intent("add", items=items)]
     if _THANKS.search(folded) and not _strip(_THANKS.sub(" ", folded)):
         return [Intent("thanks")]
+    quantity, remainder = split_quantity(_strip_filler(folded))
+    if quantity is not None and not _strip(remainder) and _POINTING.search(folded):
+        return [Intent("add", items=(ItemRequest("", quantity),))]  # "two of those"
     if not rest:
         if order is not None:  # "the cheapest?", "¿el más barato?": of what was shown
             return [Intent("details", order=order)]

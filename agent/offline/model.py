@@ -28,6 +28,7 @@ from agent.offline.intents import Intent, ItemRequest, parse_message
 from agent.offline.quantities import Quantity
 from agent.offline.references import (
     best_match,
+    best_matches,
     is_reference,
     recent_products,
     resolve,
@@ -120,19 +121,45 @@ class Planner:
         return self._say(phrasing.small_talk("unknown", self.language))
 
     def _on_search(self, intent: Intent) -> AIMessage:
+        pending = self._pending_choice()
         if not self.results:
             shown = recent_products(self.history)
-            if shown and intent.phrase and len(intent.phrase.split()) <= 3:
-                meant = resolve(intent.phrase, shown)
-                if meant is not None and len(shown) > 1:
-                    return self._call("get_product_details", item_code=meant["item_code"])
+            meant = None
+            if intent.phrase and is_reference(intent.phrase):  # "the second one"
+                meant = resolve_shown(intent.phrase, self.lists)
+                if meant is None:
+                    return self._say(phrasing.small_talk("which_one", self.language))
+            elif shown and len(shown) > 1 and intent.phrase and len(intent.phrase.split()) <= 3:
+                meant = resolve(intent.phrase, shown)  # "el Samsung", after a list
+            if meant is not None:
+                if pending is not None and meant["item_code"] in pending[1]:
+                    # "la entera", after "necesito leche" was answered with the milks
+                    return self._add_chosen(meant, pending[0])
+                return self._call("get_product_details", item_code=meant["item_code"])
             args: dict[str, Any] = {"query": intent.phrase or self.text}
             if intent.max_price is not None:
                 args["max_price"] = float(intent.max_price)
             if intent.order is not None:
                 args["sort"] = intent.order
             return self._call("search_products", **args)
-        return self._answer_from_results()
+        if pending is not None and not any(name == "add_to_cart" for name, _, _ in self.results):
+            # "the skimmed one" names a product offered in another language: the search
+            # just made finds it among them
+            found = [
+                p
+                for name, _args, content in self.results
+                if name == "search_products" and isinstance(content, dict)
+                for p in content.get("results") or []
+            ]
+            chosen = next((p for p in found if p["item_code"] in pending[1]), None)
+            if chosen is not None:
+                return self._add_chosen(chosen, pending[0])
+        added = any(name == "add_to_cart" for name, _, _ in self.results)
+        return self._answer_from_results(adding=added)
+
+    def _add_chosen(self, product: dict[str, Any], asked: ItemRequest) -> AIMessage:
+        quantity = product_quantity(asked.quantity, product)
+        return self._call("add_to_cart", item_code=product["item_code"], quantity=float(quantity))
 
     def _on_store_info(self, intent: Intent) -> AIMessage:
         return self._say(phrasing.small_talk("store_info", self.language))
@@ -160,11 +187,16 @@ class Planner:
         recent = recent_products(self.history)
         done = {args.get("item_code") for name, args, _ in self.results if name == "add_to_cart"}
         searched = self._searched()
+        pending = self._pending_choice()
         calls: list[Call] = []
         unresolved = False
+        choosing: set[str] = set()
+        already: list[dict[str, Any]] = []
         for item in intent.items:
             product = self._product_for(item, recent, searched)
-            if product == "search":
+            if product == "choose":
+                choosing.add(item.phrase)
+            elif product == "search":
                 search: dict[str, Any] = {"query": item.phrase}
                 if item.order is not None:
                     search["sort"] = item.order
@@ -173,7 +205,15 @@ class Planner:
                 unresolved = True
             elif isinstance(product, dict) and product["item_code"] not in done:
                 done.add(product["item_code"])
-                quantity = product_quantity(item.quantity, product)
+                line = next((c for c in self.cart if c["item_code"] == product["item_code"]), None)
+                if line is not None and item.quantity is None and not self.results:
+                    # "I'll take the LG" with the LG already in the cart: not a second one
+                    already.append(line)
+                    continue
+                asked = item.quantity
+                if asked is None and pending is not None and product["item_code"] in pending[1]:
+                    asked = pending[0].quantity  # "quiero 3 leches" … "dame la entera"
+                quantity = product_quantity(asked, product)
                 calls.append(
                     (
                         "add_to_cart",
@@ -182,7 +222,35 @@ class Planner:
                 )
         if not calls and unresolved and not self.results:
             return self._say(phrasing.small_talk("which_one", self.language))
-        return self._calls(calls) if calls else self._answer_from_results(adding=True)
+        if not calls and already:
+            return self._say(phrasing.already_in_cart(already, self.language))
+        if calls:
+            return self._calls(calls)
+        return self._answer_from_results(adding=True, choosing=choosing)
+
+    def _pending_choice(self) -> tuple[ItemRequest, set[str]] | None:
+        """When the previous answer offered several products for something the customer
+        asked to add ("necesito leche": the milks, "which one?"), that request and the item
+        codes offered."""
+        start = max(
+            (i for i, m in enumerate(self.history) if isinstance(m, HumanMessage)), default=-1
+        )
+        if start < 0:
+            return None
+        previous = self.history[start:]
+        asked = parse_message(previous[0].text)[0]
+        if asked.kind != "add":
+            return None
+        results = tool_results(previous)
+        added = {args.get("item_code") for name, args, _ in results if name == "add_to_cart"}
+        for name, args, content in reversed(results):
+            if name != "search_products" or not isinstance(content, dict):
+                continue
+            offered = {p["item_code"] for p in content.get("results") or []}
+            item = next((i for i in asked.items if i.phrase == args.get("query")), None)
+            if item is not None and len(offered) > 1 and not offered & added:
+                return item, offered
+        return None
 
     def _on_update(self, intent: Intent) -> AIMessage:
         if "update_cart_item" not in self.tools:
@@ -293,9 +361,10 @@ class Planner:
         item: ItemRequest,
         recent: list[dict[str, Any]],
         searched: dict[str, dict[str, Any]],
-    ) -> dict[str, Any] | Literal["search"] | None:
+    ) -> dict[str, Any] | Literal["search", "choose"] | None:
         """The product an item names: a reference to what was shown, a search already done
-        this turn, or "search" when the catalog must be asked first."""
+        this turn, "search" when the catalog must be asked first, or "choose" when the
+        search found several products of that name (the customer picks)."""
         if is_reference(item.phrase):
             return resolve_shown(item.phrase, self.lists, order=item.order)
         if item.order is None:
@@ -309,7 +378,10 @@ class Planner:
             return None
         if item.order is not None:  # searched in price order: the first is the one
             return found[0]
-        return best_match(item.phrase, found) or found[0]
+        named = best_matches(item.phrase, found)
+        if len([p for p in named if p.get("category") == named[0].get("category")]) > 1:
+            return "choose"  # "leche": whole or skimmed? (the red apples are not an Apple laptop)
+        return named[0] if named else found[0]
 
     def _cart_line(self, phrase: str) -> dict[str, Any] | None:
         if not self.cart:
@@ -325,16 +397,20 @@ class Planner:
 
     # answers -----------------------------------------------------------------
 
-    def _answer_from_results(self, *, adding: bool = False) -> AIMessage:
+    def _answer_from_results(
+        self, *, adding: bool = False, choosing: set[str] | frozenset[str] = frozenset()
+    ) -> AIMessage:
         lang = self.language
         parts: list[str] = []
         cart_view: dict[str, Any] | None = None
-        for name, _args, content in self.results:
+        for name, args, content in self.results:
             if not isinstance(content, dict):
                 continue
-            if name == "search_products" and (not adding or not content.get("results")):
-                # While adding, found products are reported by the add itself.
-                parts.append(phrasing.search_answer(content, lang))
+            choose = args.get("query") in choosing
+            if name == "search_products" and (not adding or not content.get("results") or choose):
+                # While adding, found products are reported by the add itself, unless the
+                # customer has to choose among them.
+                parts.append(phrasing.search_answer(content, lang, choose=choose))
             elif name == "get_product_details":
                 parts.append(phrasing.details_answer(content, lang, place=self.intent.place))
             elif name in _CART_TOOLS:

@@ -43,7 +43,9 @@ def product_line(product: dict[str, Any], lang: Language) -> str:
     return f"{shown} — {price_text(product, lang)}, {availability_text(product, lang)}"
 
 
-def search_answer(content: dict[str, Any], lang: Language) -> str:
+def search_answer(content: dict[str, Any], lang: Language, *, choose: bool = False) -> str:
+    """The products found; with `choose`, the customer asked to add something that names
+    several of them, and is asked which."""
     results: Sequence[dict[str, Any]] = content.get("results") or []
     unavailable: Sequence[dict[str, Any]] = content.get("unavailable") or []
     query = content.get("query", "")
@@ -63,7 +65,9 @@ def search_answer(content: dict[str, Any], lang: Language) -> str:
         )[lang]
         lines = [f"{i}. {product_line(p, lang)}" for i, p in enumerate(results, 1)]
         tail = (
-            "¿Quieres agregar alguno al carrito?"
+            ("¿Cuál prefieres?" if lang == "es" else "Which one would you like?")
+            if choose
+            else "¿Quieres agregar alguno al carrito?"
             if lang == "es"
             else "Would you like to add any of these to your cart?"
         )
@@ -122,6 +126,15 @@ def _availability_in(product: dict[str, Any], place: str, lang: Language) -> str
         return f"No hay {name} en {place.title()} en este momento.{tail}"
     tail = f" It is available at: {elsewhere}." if elsewhere else " It is out of stock right now."
     return f"{name} is not available in {place.title()} right now.{tail}"
+
+
+def already_in_cart(lines: Sequence[dict[str, Any]], lang: Language) -> str:
+    held = ", ".join(
+        f"{amount_text(line['quantity'], line['unit'], lang)} {line['name']}" for line in lines
+    )
+    if lang == "es":
+        return f"Ya tienes {held} en el carrito. Si quieres más, dime cuántos en total."
+    return f"You already have {held} in your cart. If you want more, tell me how many in all."
 
 
 def small_talk(kind: str, lang: Language) -> str:

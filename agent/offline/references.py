@@ -146,9 +146,19 @@ def best_match(
     phrase: str, candidates: Sequence[dict[str, Any]], *, every_word: bool = False
 ) -> dict[str, Any] | None:
     """The candidate whose name, brand or code shares the most words with the phrase."""
+    # Among equals, the one shown first: "el Samsung" after a list means the first Samsung.
+    best = best_matches(phrase, candidates, every_word=every_word)
+    return best[0] if best else None
+
+
+def best_matches(
+    phrase: str, candidates: Sequence[dict[str, Any]], *, every_word: bool = False
+) -> list[dict[str, Any]]:
+    """The candidates that share the most words with the phrase (none when none shares
+    any), in their order: several means the phrase names more than one product."""
     terms = query_terms(phrase)
-    if not terms:
-        return None
+    if not terms or not candidates:
+        return []
     scored = []
     for candidate in candidates:
         haystack = fold(
@@ -159,6 +169,5 @@ def best_match(
         scored.append((score, candidate))
     best_score = max(score for score, _ in scored)
     if best_score == 0 or (every_word and best_score < len(terms)):
-        return None
-    # Among equals, the one shown first: "el Samsung" after a list means the first Samsung.
-    return next(candidate for score, candidate in scored if score == best_score)
+        return []
+    return [candidate for score, candidate in scored if score == best_score]

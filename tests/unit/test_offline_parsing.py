@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from agent.language import Language, detect_language
 from agent.offline.intents import parse_message
 from agent.offline.quantities import split_quantity
 
@@ -101,6 +102,11 @@ def test_a_phrase_without_quantity_has_none() -> None:
         ("a qué hora abren?", "store_info"),
         ("what time do you close?", "store_info"),
         ("I want to return an item", "store_info"),
+        ("what do I owe you?", "view_cart"),
+        ("¿cuánto te debo?", "view_cart"),
+        ("gracias, chao", "thanks"),
+        ("thanks, bye!", "thanks"),
+        ("otra vez hola", "greeting"),
     ],
 )
 def test_intents_in_both_languages(text: str, kind: str) -> None:
@@ -211,3 +217,40 @@ def test_the_cheapest_of_something_is_added_by_price() -> None:
 def test_availability_of_the_product_at_hand_in_a_place(text: str, place: str) -> None:
     intent = parse_message(text)[0]
     assert (intent.kind, intent.phrase, intent.place) == ("details", "", place)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phrase", "amount"),
+    [
+        ("can you remove it?", "remove", "it", None),
+        ("quítalo", "remove", "it", None),
+        ("two of those please", "add", "", 2),
+        ("add another one", "add", "it", 1),
+        ("dame otro", "add", "it", 1),
+        ("I want another TV", "add", "tv", 1),
+        ("oops, make the apples 2 kilos", "update", "apples", 2),
+    ],
+)
+def test_pointing_at_a_product_with_or_without_a_quantity(
+    text: str, kind: str, phrase: str, amount: int | None
+) -> None:
+    intent = parse_message(text)[0]
+    assert intent.kind == kind
+    (item,) = intent.items
+    assert item.phrase == phrase
+    assert (item.quantity.amount if item.quantity else None) == amount
+
+
+@pytest.mark.parametrize(
+    ("text", "current", "language"),
+    [
+        ("ok me llevo la entera", "en", "es"),
+        ("give me two", "es", "en"),
+        ("ok", "es", "es"),
+        ("ok", "en", "en"),
+    ],
+)
+def test_words_both_languages_use_do_not_decide_the_language(
+    text: str, current: Language, language: str
+) -> None:
+    assert detect_language(text, current) == language
