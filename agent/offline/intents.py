@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Literal, cast
 
 from agent.offline.quantities import Quantity, split_quantity
+from agent.offline.references import is_reference
 
 IntentKind = Literal[
     "greeting",
@@ -151,6 +152,8 @@ _CHECKOUT = _rx(
     r"finaliz\w*",
     r"pagar",
     r"eso\s+es\s+todo",
+    r"nada\s+mas",
+    r"nothing\s+else",
     r"es\s+todo",
     r"listo",
     r"terminar",
@@ -163,7 +166,9 @@ _YES = re.compile(
     r"^(?:yes|yeah|yep|yup|sure|ok|okay|correct|right|confirm|confirmed|of course|"
     r"si|claro|dale|correcto|confirmo|exacto|perfecto|de acuerdo|asi es|esta bien|"
     r"that'?s right|that is right|that'?s correct|sounds good|go ahead|do it|"
-    r"si(?:,)? (?:esta|es) correct[oa]|si(?:,)? confirmo|yes please|si por favor)\b"
+    r"si(?:,)? (?:esta|es) correct[oa]|si(?:,)? confirmo|yes please|si por favor|"
+    r"(?:esta|es) correct[oa]|todo (?:esta )?bien|(?:that|it) is (?:correct|right)|"
+    r"it'?s (?:correct|right)|all good|perfect|looks good|exactly)\b"
 )
 _NO = re.compile(
     r"^(?:no|nope|nah|not really|wrong|incorrect|that'?s wrong|that'?s not right|"
@@ -493,6 +498,13 @@ def parse_message(text: str) -> list[Intent]:
         return [Intent("remove", items=items)]
     if _YES.match(folded) and _only_yes(folded):
         return [Intent("yes")]
+    after_yes = _after_yes(folded)
+    if after_yes != folded:  # "sí, dame 2", "yes, the first one": an add after the yes
+        inner = parse_message(after_yes)[0]
+        if inner.kind == "add":
+            return [inner]
+        if inner.kind in ("search", "details") and inner.phrase and is_reference(inner.phrase):
+            return [Intent("add", items=(ItemRequest(inner.phrase),))]
     if _NO.match(folded) and len(folded.split()) <= 8:
         return [Intent("no", phrase=_strip(_NO.sub(" ", folded, count=1)))]
     if _VIEW_CART.search(folded) and not _ADD.search(_VIEW_CART.sub(" ", folded)):
@@ -607,13 +619,17 @@ def _strip_filler(text: str) -> str:
 
 def _only_yes(folded: str) -> bool:
     """A yes with nothing else asked: "yes", "yes that's right", "sí, claro, confirmo"."""
+    return not _strip(_after_yes(folded))
+
+
+def _after_yes(folded: str) -> str:
+    """What follows the yes words a message starts with."""
     rest = folded
     while True:
         match = _YES.match(rest)
         if not match:
-            break
+            return rest
         rest = rest[match.end() :].strip(" ,.!")
-    return not _strip(rest)
 
 
 def _starts_with_quantity(text: str) -> bool:

@@ -106,7 +106,10 @@ class Planner:
         self.intent = Intent("unknown")
 
     def next_message(self) -> AIMessage:
-        intent = self.intent = parse_message(self.text)[0]
+        return self._serve(parse_message(self.text)[0])
+
+    def _serve(self, intent: Intent) -> AIMessage:
+        self.intent = intent
         handler = getattr(self, f"_on_{intent.kind}", None)
         if handler is None:
             return self._say(phrasing.small_talk("unknown", self.language))
@@ -339,7 +342,30 @@ class Planner:
                         Decimal(offer["available"]) - Decimal(offer.get("in_cart", "0"))
                     ),
                 )
+        shown = self._shown_last_turn()
+        if len(shown) == 1 and "add_to_cart" in self.tools:  # "Would you like to add it?" "Yes"
+            return self._call("add_to_cart", item_code=shown[0]["item_code"], quantity=1.0)
+        if shown:
+            return self._say(phrasing.small_talk("which_one", self.language))
         return self._say(phrasing.small_talk("unknown", self.language))
+
+    def _on_no(self, intent: Intent) -> AIMessage:
+        """A no that answers nothing pending (checkout and addresses have their own steps)."""
+        if intent.phrase:  # "no, I want the LG": the rest is the request
+            after = parse_message(intent.phrase)[0]
+            if after.kind not in ("no", "thanks", "unknown"):
+                return self._serve(after)
+        return self._say(phrasing.small_talk("no_problem", self.language))
+
+    def _shown_last_turn(self) -> list[dict[str, Any]]:
+        """The products the previous answer listed (search results or one product's details)."""
+        start = max(
+            (i for i, m in enumerate(self.history) if isinstance(m, HumanMessage)), default=-1
+        )
+        if start < 0:
+            return []
+        lists = shown_lists(self.history[start:])
+        return lists[0] if lists else []
 
     def _on_greeting(self, intent: Intent) -> AIMessage:
         return self._say(phrasing.small_talk("greeting", self.language))

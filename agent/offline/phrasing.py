@@ -157,6 +157,10 @@ def small_talk(kind: str, lang: Language) -> str:
             "comunico. Mientras tanto puedo buscar productos, darte precios y disponibilidad, "
             "y tomar tu pedido.",
         },
+        "no_problem": {
+            "en": "No problem. Anything else I can help you with?",
+            "es": "De acuerdo. ¿Te ayudo con algo más?",
+        },
         "which_one": {
             "en": "Which product do you mean? Tell me its name, or its number in the list.",
             "es": "¿Cuál producto? Dime su nombre o su número en la lista.",

@@ -237,3 +237,16 @@ async def test_the_cheapest_are_listed_first_among_the_kind_of_product_asked_for
     assert "Funda" not in reply  # cheaper, but not a phone
     after = await harness.say("add the first one")
     assert [line["item_code"] for line in after["cart"]] == ["EL-P2"]
+
+
+async def test_a_yes_to_the_one_product_shown_adds_it_and_a_plain_no_is_taken_politely() -> None:
+    harness = Harness(OfflineChatModel())
+    await harness.customers.save(PHONE, "Mary Jones", "12 Elm Road")
+    await harness.say("hello")
+    shown = await harness.say("do you have a Samsung TV?")
+    assert "Would you like to add" in shown["reply"]
+    added = await harness.say("yes")
+    assert [line["item_code"] for line in added["cart"]] == ["EL-TV-SAM-32"]
+    declined = await harness.say("no thanks")
+    assert "No problem" in declined["reply"]
+    assert len(declined["cart"]) == 1

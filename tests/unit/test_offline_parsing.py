@@ -107,6 +107,13 @@ def test_a_phrase_without_quantity_has_none() -> None:
         ("gracias, chao", "thanks"),
         ("thanks, bye!", "thanks"),
         ("otra vez hola", "greeting"),
+        ("sí, está correcto", "yes"),
+        ("yes, that is correct", "yes"),
+        ("no thanks", "no"),
+        ("nada más", "checkout"),
+        ("nothing else", "checkout"),
+        ("yes, the first one", "add"),
+        ("sí, dame 2", "add"),
     ],
 )
 def test_intents_in_both_languages(text: str, kind: str) -> None:
