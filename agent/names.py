@@ -25,16 +25,43 @@ def extract_name(text: str) -> str | None:
     return " ".join(w if any(c.isupper() for c in w) else w.capitalize() for w in words)
 
 
+_ADDRESS_INTRO = re.compile(
+    r"^(?:(?:ok|okay|sure|claro|yes|si|sí)[,!. ]+)*"
+    r"(?:(?:my|the)\s+(?:delivery\s+)?address\s+is|(?:delivery\s+)?address:|it'?s|it\s+is|"
+    r"i\s+live\s+(?:at|in|on)|deliver\s+(?:it\s+)?to|send\s+it\s+to|"
+    r"(?:mi|la)\s+direcci[oó]n\s+(?:de\s+entrega\s+)?es|direcci[oó]n:|vivo\s+en|es|"
+    r"entr[eé]gal[oa]s?\s+en|env[ií]al[oa]s?\s+a)\s+",
+    re.IGNORECASE,
+)
+_NOT_AN_ADDRESS = re.compile(
+    r"\?|^(?:yes|no|yeah|nope|ok|okay|si|sí|correct|correcto|right|thanks|gracias)\b",
+    re.IGNORECASE,
+)
+
+
 def clean_address(text: str) -> str | None:
-    """The address as written, if it plausibly is one (some letters, a few words)."""
+    """The address as written, if it plausibly is one (some letters, a few words, not a
+    question or a yes): "vivo en Av. Bolívar 25" → "Av. Bolívar 25"."""
     address = " ".join(text.strip().removeprefix("📍").split()).strip(" .")
-    for prefix in ("my address is ", "mi dirección es ", "mi direccion es ", "it's ", "es "):
-        if address.lower().startswith(prefix):
-            address = address[len(prefix) :]
+    address = _ADDRESS_INTRO.sub("", address).strip(" .")
+    if _NOT_AN_ADDRESS.search(address):
+        return None
     letters = sum(ch.isalpha() for ch in address)
     if len(address) < 5 or len(address) > 300 or letters < 3 or len(address.split()) < 2:
         return None
     return address
+
+
+def split_name_and_address(text: str) -> tuple[str | None, str | None]:
+    """ "I'm John Smith, 5 Oak Ave, Boston": the name, and an address given with it (one
+    with a house number), if any."""
+    name = extract_name(text)
+    if name is None:
+        return None, None
+    parts = re.split(r",| and | y ", text, maxsplit=1)
+    rest = parts[1] if len(parts) > 1 else ""
+    address = clean_address(rest) if re.search(r"\d", rest) else None
+    return name, address
 
 
 def first_name(name: str) -> str:

@@ -8,6 +8,7 @@ hears them read back, and confirms. All of it is plain code: no model call.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage
@@ -16,7 +17,7 @@ from langgraph.types import Command
 
 from agent.context import Context, services_of
 from agent.messages import last_human_text
-from agent.names import clean_address, extract_name, first_name
+from agent.names import clean_address, extract_name, first_name, split_name_and_address
 from agent.offline.intents import is_only_greeting, parse_message
 from agent.phones import find_phone
 from agent.replies import say
@@ -116,10 +117,12 @@ def _ask(
 async def _take_name(
     text: str, lang: Literal["es", "en"], registration: Registration, update: dict[str, Any]
 ) -> Command[Next]:
-    name = extract_name(text)
+    name, address = split_name_and_address(text)
     if name is None:
         return _ask(registration, _reply(say("bad_name", lang)), update)
     registration["name"] = name
+    if address:  # "I'm John Smith, 5 Oak Ave, Boston"
+        registration["address"] = address
     if registration.get("address"):
         return _read_back(lang, registration, update)
     registration["step"] = "address"
@@ -173,9 +176,9 @@ async def _confirm(
             "messages": [_reply(say("registered", lang, name=first_name(customer.name)))],
         }
         return Command(update=update, goto="__end__")
-    if intent.kind == "no":
+    if intent.kind == "no" or _NO_FIRST.match(text):
         registration["step"] = "fix"
-        return _fix(intent.phrase, lang, registration, update)
+        return _fix(_NO_FIRST.sub("", text, count=1), lang, registration, update)
     return _ask(registration, _reply(say("ask_yes_no", lang)), update)
 
 
@@ -199,6 +202,10 @@ def _fix(
             return _read_back(lang, registration, update)
         return _ask(registration, _reply(say("bad_name", lang)), update)
     return _ask(registration, _reply(say("ask_fix", lang)), update)
+
+
+_NO_FIRST = re.compile(r"^\s*(?:no|nope|nah|not really|wrong|incorrecto)\b[\s,.!]*", re.IGNORECASE)
+"""The "no" a correction starts with: "no, the address is 124 Main St"."""
 
 
 def _after_keyword(text: str) -> str:

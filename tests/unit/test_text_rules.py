@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agent.language import detect_language
-from agent.names import clean_address, extract_name
+from agent.names import clean_address, extract_name, split_name_and_address
 from agent.phones import find_phone, mask_phone, normalize_phone
 
 
@@ -79,3 +79,32 @@ def test_addresses_need_a_few_words_with_letters() -> None:
     assert clean_address("221 Baker Street, Springfield") == "221 Baker Street, Springfield"
     assert clean_address("12") is None
     assert clean_address("yes") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("vivo en Av. Bolívar 25, Valencia", "Av. Bolívar 25, Valencia"),
+        ("my address is 5 Oak Ave, Boston", "5 Oak Ave, Boston"),
+        ("I live at 12 Elm Road, Tryon", "12 Elm Road, Tryon"),
+        ("mi dirección es Calle Real 5", "Calle Real 5"),
+    ],
+)
+def test_addresses_lose_the_words_that_introduce_them(text: str, address: str) -> None:
+    assert clean_address(text) == address
+
+
+@pytest.mark.parametrize(
+    "text", ["what phones do you have?", "yes correct", "no thanks", "¿y cuánto cuesta?"]
+)
+def test_questions_and_answers_are_not_addresses(text: str) -> None:
+    assert clean_address(text) is None
+
+
+def test_a_name_and_an_address_in_one_message_are_both_taken() -> None:
+    assert split_name_and_address("I'm John Smith, 5 Oak Ave, Boston") == (
+        "John Smith",
+        "5 Oak Ave, Boston",
+    )
+    assert split_name_and_address("soy Ana Pérez") == ("Ana Pérez", None)
+    assert split_name_and_address("John, and you?") == ("John", None)
