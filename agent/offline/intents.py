@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal, cast
 
@@ -175,6 +175,8 @@ _NO = re.compile(
     r"esta mal|incorrecto|no es correcto|negativo|todavia no|not yet)\b"
 )
 _DETAILS = _rx(
+    r"how\s+many(?:\s+(?:do\s+you\s+have|are\s+(?:there|left)|left|in\s+stock))?",
+    r"cuant[oa]s\s+(?:hay|tienen|quedan|te\s+quedan|les\s+quedan)",
     r"how\s+much",
     r"price",
     r"cost\w*",
@@ -431,6 +433,7 @@ _STORE_INFO = _rx(
 )
 _CHEAPEST = _rx(
     r"(?:the\s+)?cheapest",
+    r"cheaper",
     r"cheap",
     r"least\s+expensive",
     r"(?:the\s+)?lowest\s+price\w*",
@@ -440,6 +443,8 @@ _CHEAPEST = _rx(
 _PRICIEST = _rx(
     r"(?:the\s+)?most\s+expensive",
     r"(?:the\s+)?priciest",
+    r"pricier",
+    r"more\s+expensive",
     r"(?:the\s+)?highest\s+price\w*",
     r"(?:el|la|los|las|lo)?\s*mas\s+car[oa]s?",
     r"(?:de\s+)?mayor\s+precio",
@@ -465,6 +470,7 @@ _ONE_MORE = _rx(
     r"otr[oa](?!\s+vez)(?:\s+mas)?",
     r"un[oa]?\s+mas",
 )
+_VAGUE = re.compile(r"(?:(?:algo|anything|something|else|otro|otra|other|mas|more)\s*)*")
 _PLACE_ONLY = re.compile(r"^(?:in|at|en)\s+(?:the\s+|la\s+|el\s+)?([a-z][a-z .'-]{1,40})$")
 _CODE = re.compile(r"\b[A-Z]{2,}(?:-[A-Z0-9]+)+\b")
 _PRICE_CEILING = re.compile(
@@ -478,7 +484,30 @@ _SPLIT = re.compile(r"\s*(?:,|;|\+|\band\b|\by\b|\be\b|\bplus\b|&)\s*")
 
 def parse_message(text: str) -> list[Intent]:
     """The intents of one customer message, in the order they should be served."""
-    folded = _fold_keep_numbers(text)
+    return [_spelled_as_written(intent, text) for intent in _parse(_fold_keep_numbers(text), text)]
+
+
+def _spelled_as_written(intent: Intent, text: str) -> Intent:
+    """The parser reads accent-free words; what it searches for keeps the customer's own
+    spelling ("pañales" and "panales" are different words to the embeddings)."""
+    spelled: dict[str, str] = {}
+    for token in re.findall(r"[^\W_]+(?:'[^\W_]+)*", text.lower()):
+        spelled.setdefault(_fold_keep_numbers(token), token)
+
+    def restore(phrase: str) -> str:
+        return " ".join(spelled.get(word, word) for word in phrase.split())
+
+    if not intent.phrase and not intent.items:
+        return intent
+    return replace(
+        intent,
+        phrase=restore(intent.phrase),
+        items=tuple(replace(item, phrase=restore(item.phrase)) for item in intent.items),
+    )
+
+
+def _parse(folded: str, text: str) -> list[Intent]:
+    """`folded` read by the rules; `text` as written, for item codes."""
     if not folded:
         return [Intent("unknown")]
     if _HUMAN.search(folded):
@@ -500,7 +529,7 @@ def parse_message(text: str) -> list[Intent]:
         return [Intent("yes")]
     after_yes = _after_yes(folded)
     if after_yes != folded:  # "sí, dame 2", "yes, the first one": an add after the yes
-        inner = parse_message(after_yes)[0]
+        inner = _parse(after_yes, text)[0]
         if inner.kind == "add":
             return [inner]
         if inner.kind in ("search", "details") and inner.phrase and is_reference(inner.phrase):
@@ -515,7 +544,11 @@ def parse_message(text: str) -> list[Intent]:
         return [Intent("update", items=_items(_UPDATE.sub(" ", folded), trailing=True))]
     folded, order = _price_order(folded)
     if _DETAILS.search(folded):
-        return [Intent("details", phrase=_strip(_DETAILS.sub(" ", folded)), order=order)]
+        phrase = _strip(_DETAILS.sub(" ", folded))
+        per, named = split_quantity(phrase)
+        if per is not None and per.unit is not None and named:
+            phrase = named  # "cuánto vale el kilo de queso": the price of the cheese
+        return [Intent("details", phrase=phrase, order=order)]
     code = _CODE.search(text)
     if code and not _ADD.search(folded) and not _starts_with_quantity(folded):
         kind: IntentKind = "details" if _DETAILS.search(folded) else "search"
@@ -523,6 +556,8 @@ def parse_message(text: str) -> list[Intent]:
     folded, max_price = _max_price(folded)
     if _SEARCH.search(folded) and not _starts_with_quantity(_strip(folded)):
         phrase = _strip(_SEARCH.sub(" ", folded))
+        if order is not None and phrase and _VAGUE.fullmatch(phrase):
+            phrase = ""  # "¿tienen algo más barato?": cheaper than what was just shown
         place = _PLACE_ONLY.match(phrase)
         if place:  # "is it available in Valencia?": the product at hand, in that place
             return [Intent("details", place=place.group(1).strip())]
@@ -551,6 +586,8 @@ def parse_message(text: str) -> list[Intent]:
     quantity, remainder = split_quantity(_strip_filler(folded))
     if quantity is not None and not _strip(remainder) and _POINTING.search(folded):
         return [Intent("add", items=(ItemRequest("", quantity),))]  # "two of those"
+    if order is not None and rest and _VAGUE.fullmatch(rest):
+        return [Intent("search", order=order)]  # "anything cheaper?"
     if not rest:
         if order is not None:  # "the cheapest?", "¿el más barato?": of what was shown
             return [Intent("details", order=order)]

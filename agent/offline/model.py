@@ -125,6 +125,8 @@ class Planner:
 
     def _on_search(self, intent: Intent) -> AIMessage:
         pending = self._pending_choice()
+        if not intent.phrase and intent.order is not None:
+            return self._beyond_shown(intent)
         if not self.results:
             shown = recent_products(self.history)
             meant = None
@@ -160,6 +162,57 @@ class Planner:
         added = any(name == "add_to_cart" for name, _, _ in self.results)
         return self._answer_from_results(adding=added)
 
+    def _beyond_shown(self, intent: Intent) -> AIMessage:
+        """ "Anything cheaper?": the last search again by price, keeping the products of
+        the kind just shown (same category, a word of the name in common) that cost less
+        (or more); then its first word alone ("leche descremada" finds no other milk,
+        "leche" does), then the category ("LG 55 TV", "LG": only the LG)."""
+        searches = [
+            str(args["query"])
+            for name, args, _ in tool_results(self.history)
+            if name == "search_products" and args.get("query")
+        ]
+        if not searches or not self.lists:
+            return self._say(phrasing.small_talk("which_one", self.language))
+        shown = self.lists[0]
+        kinds = {p.get("category") for p in shown}
+        prices = [Decimal(str(p.get("price", "0"))) for p in shown]
+        cheaper = intent.order == "price_low"
+        name_words = {w for p in shown for w in fold(p.get("name", "")).split() if w.isalpha()}
+
+        def beyond(product: dict[str, Any]) -> bool:
+            price = Decimal(str(product["price"]))
+            alike = product.get("category") in kinds and bool(
+                name_words & set(fold(product.get("name", "")).split())
+            )
+            return alike and (price < min(prices) if cheaper else price > max(prices))
+
+        found: dict[str, dict[str, Any]] = {}
+        asked: set[str] = set()
+        for name, args, content in self.results:
+            if name == "search_products" and isinstance(content, dict):
+                asked.add(str(args.get("query")))
+                for p in content.get("results") or []:
+                    if beyond(p):
+                        found.setdefault(p["item_code"], p)
+        if found:
+            ordered = sorted(found.values(), key=lambda p: Decimal(str(p["price"])))
+            listed = ordered[:5] if cheaper else ordered[::-1][:5]
+            answer = {"query": searches[-1], "results": listed, "sort": intent.order}
+            return self._say(phrasing.search_answer(answer, self.language))
+        kind = str(shown[0].get("category") or "")
+        queries = [searches[-1], searches[-1].split()[0], kind]
+        following = next((q for q in queries if q and q not in asked), None)
+        if following is not None:
+            search: dict[str, Any] = {"query": following, "sort": intent.order, "limit": 10}
+            if following == kind:
+                search["category"] = kind
+            return self._call("search_products", **search)
+        reference = (min if cheaper else max)(
+            shown, key=lambda p: Decimal(str(p.get("price", "0")))
+        )
+        return self._say(phrasing.nothing_beyond(reference, cheaper, self.language))
+
     def _add_chosen(self, product: dict[str, Any], asked: ItemRequest) -> AIMessage:
         quantity = product_quantity(asked.quantity, product)
         return self._call("add_to_cart", item_code=product["item_code"], quantity=float(quantity))
@@ -171,6 +224,10 @@ class Planner:
         if not self.results:
             if intent.order is not None or intent.place is not None or is_reference(intent.phrase):
                 # "the cheapest one", "the second one", "is it available in Valencia?"
+                latest = self.lists[0] if self.lists else []
+                if not intent.phrase and intent.order is None and len(latest) > 1:
+                    # "how much is it?" after several products: which one?
+                    return self._say(phrasing.small_talk("which_one", self.language))
                 pointed = resolve_shown(intent.phrase, self.lists, order=intent.order)
                 if pointed is None:
                     return self._say(phrasing.small_talk("which_one", self.language))
@@ -181,7 +238,15 @@ class Planner:
             if intent.phrase:
                 return self._call("search_products", query=intent.phrase)
             return self._say(phrasing.small_talk("unknown", self.language))
-        return self._answer_from_results()
+        if len(self.results) == 1 and self.results[0][0] == "search_products":
+            # "¿cuánto vale el queso blanco?": the one product named by every word, not a list
+            content = self.results[0][2]
+            found = content.get("results") or [] if isinstance(content, dict) else []
+            named = best_matches(intent.phrase, found, every_word=True)
+            if len(named) == 1:
+                return self._call("get_product_details", item_code=named[0]["item_code"])
+        details = [r for r in self.results if r[0] == "get_product_details"]
+        return self._answer_from_results(only=details) if details else self._answer_from_results()
 
     def _on_add(self, intent: Intent) -> AIMessage:
         if "add_to_cart" not in self.tools:
@@ -424,12 +489,17 @@ class Planner:
     # answers -----------------------------------------------------------------
 
     def _answer_from_results(
-        self, *, adding: bool = False, choosing: set[str] | frozenset[str] = frozenset()
+        self,
+        *,
+        adding: bool = False,
+        choosing: set[str] | frozenset[str] = frozenset(),
+        only: list[tuple[str, dict[str, Any], Any]] | None = None,
     ) -> AIMessage:
+        """The answer from this turn's tool results (or `only` these of them)."""
         lang = self.language
         parts: list[str] = []
         cart_view: dict[str, Any] | None = None
-        for name, args, content in self.results:
+        for name, args, content in self.results if only is None else only:
             if not isinstance(content, dict):
                 continue
             choose = args.get("query") in choosing

@@ -128,6 +128,14 @@ def _availability_in(product: dict[str, Any], place: str, lang: Language) -> str
     return f"{name} is not available in {place.title()} right now.{tail}"
 
 
+def nothing_beyond(product: dict[str, Any], cheaper: bool, lang: Language) -> str:
+    """Nothing of that kind costs less (or more) than `product`."""
+    line = product_line(product, lang)
+    if lang == "es":
+        return f"No tengo nada {'más barato' if cheaper else 'más caro'} de ese tipo: {line}."
+    return f"I have nothing {'cheaper' if cheaper else 'pricier'} of that kind: {line}."
+
+
 def already_in_cart(lines: Sequence[dict[str, Any]], lang: Language) -> str:
     held = ", ".join(
         f"{amount_text(line['quantity'], line['unit'], lang)} {line['name']}" for line in lines

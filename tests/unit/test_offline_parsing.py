@@ -261,3 +261,22 @@ def test_words_both_languages_use_do_not_decide_the_language(
     text: str, current: Language, language: str
 ) -> None:
     assert detect_language(text, current) == language
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phrase", "order"),
+    [
+        ("tienen pañales?", "search", "pañales", None),
+        ("cuánto vale el kilo de queso blanco?", "details", "queso blanco", None),
+        ("how many do you have?", "details", "", None),
+        ("¿cuántos quedan?", "details", "", None),
+        ("anything cheaper?", "search", "", "price_low"),
+        ("¿tienen algo más barato?", "search", "", "price_low"),
+        ("something more expensive?", "search", "", "price_high"),
+    ],
+)
+def test_what_is_asked_keeps_the_customers_spelling_and_drops_units(
+    text: str, kind: str, phrase: str, order: str | None
+) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase, intent.order) == (kind, phrase, order)
