@@ -94,9 +94,11 @@ class Planner:
 
     def __init__(self, messages: Sequence[BaseMessage], tools: Sequence[str]) -> None:
         self.tools = set(tools)
-        start = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
+        start = _last_human(messages)
         self.text = messages[start].text if start >= 0 else ""
         self.history = [m for m in messages[:start] if not isinstance(m, SystemMessage)]
+        # The previous turn: the customer's message before this one and what followed it.
+        self.previous_turn = self.history[max(_last_human(self.history), 0) :]
         self.this_turn = list(messages[start + 1 :]) if start >= 0 else []
         # What the tools answered this turn (the calls were made this turn too).
         self.results = tool_results(self.this_turn)
@@ -300,12 +302,9 @@ class Planner:
         """When the previous answer offered several products for something the customer
         asked to add ("necesito leche": the milks, "which one?"), that request and the item
         codes offered."""
-        start = max(
-            (i for i, m in enumerate(self.history) if isinstance(m, HumanMessage)), default=-1
-        )
-        if start < 0:
+        previous = self.previous_turn
+        if not previous or not isinstance(previous[0], HumanMessage):
             return None
-        previous = self.history[start:]
         asked = parse_message(previous[0].text)[0]
         if asked.kind != "add":
             return None
@@ -424,12 +423,7 @@ class Planner:
 
     def _shown_last_turn(self) -> list[dict[str, Any]]:
         """The products the previous answer listed (search results or one product's details)."""
-        start = max(
-            (i for i, m in enumerate(self.history) if isinstance(m, HumanMessage)), default=-1
-        )
-        if start < 0:
-            return []
-        lists = shown_lists(self.history[start:])
+        lists = shown_lists(self.previous_turn)
         return lists[0] if lists else []
 
     def _on_greeting(self, intent: Intent) -> AIMessage:
@@ -563,6 +557,11 @@ def product_quantity(quantity: Quantity | None, product: dict[str, Any]) -> Deci
     if quantity.unit == "lb" and unit == "kg":
         return (amount * Decimal("0.4536")).quantize(Decimal("0.001"))
     return amount
+
+
+def _last_human(messages: Sequence[BaseMessage]) -> int:
+    """The index of the customer's latest message (-1: none)."""
+    return max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
 
 
 def _cart(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
