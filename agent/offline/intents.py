@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal, cast
 
 from agent.offline.quantities import Quantity, split_quantity
@@ -482,17 +483,26 @@ _ORDER_NUMBER = re.compile(r"\b(?:#\s*)?([a-z]{1,3}-?\d{3,10}|\d{4,10})\b")
 _SPLIT = re.compile(r"\s*(?:,|;|\+|\band\b|\by\b|\be\b|\bplus\b|&)\s*")
 
 
-def parse_message(text: str) -> list[Intent]:
-    """The intents of one customer message, in the order they should be served."""
-    return [_spelled_as_written(intent, text) for intent in _parse(_fold_keep_numbers(text), text)]
+@lru_cache(maxsize=2048)
+def parse_message(text: str) -> tuple[Intent, ...]:
+    """The intents of one customer message, in the order they should be served. (Cached:
+    the model reads the same message at every step of a turn, and the one before it.)"""
+    return tuple(
+        _spelled_as_written(intent, text) for intent in _parse(_fold_keep_numbers(text), text)
+    )
 
 
 def _spelled_as_written(intent: Intent, text: str) -> Intent:
     """The parser reads accent-free words; what it searches for keeps the customer's own
     spelling ("pañales" and "panales" are different words to the embeddings)."""
+    if text.isascii():
+        return intent  # folding only lowered it
     spelled: dict[str, str] = {}
     for token in re.findall(r"[^\W_]+(?:'[^\W_]+)*", text.lower()):
-        spelled.setdefault(_fold_keep_numbers(token), token)
+        plain = "".join(
+            ch for ch in unicodedata.normalize("NFKD", token) if not unicodedata.combining(ch)
+        )
+        spelled.setdefault(plain, token)
 
     def restore(phrase: str) -> str:
         return " ".join(spelled.get(word, word) for word in phrase.split())

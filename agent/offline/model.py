@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -104,8 +105,13 @@ class Planner:
         self.results = tool_results(self.this_turn)
         self.language = _language(messages, self.text)
         self.cart = _cart(messages)
-        self.lists = shown_lists(self.history)
         self.intent = Intent("unknown")
+
+    @cached_property
+    def lists(self) -> list[list[dict[str, Any]]]:
+        """What the customer was shown before this turn, newest first (read when needed:
+        most messages name what they want)."""
+        return shown_lists(self.history)
 
     def next_message(self) -> AIMessage:
         return self._serve(parse_message(self.text)[0])
@@ -126,7 +132,6 @@ class Planner:
         return self._say(phrasing.small_talk("unknown", self.language))
 
     def _on_search(self, intent: Intent) -> AIMessage:
-        pending = self._pending_choice()
         if not intent.phrase and intent.order is not None:
             return self._beyond_shown(intent)
         if not self.results:
@@ -139,6 +144,7 @@ class Planner:
             elif shown and len(shown) > 1 and intent.phrase and len(intent.phrase.split()) <= 3:
                 meant = resolve(intent.phrase, shown)  # "el Samsung", after a list
             if meant is not None:
+                pending = self._pending_choice()
                 if pending is not None and meant["item_code"] in pending[1]:
                     # "la entera", after "necesito leche" was answered with the milks
                     return self._add_chosen(meant, pending[0])
@@ -149,7 +155,9 @@ class Planner:
             if intent.order is not None:
                 args["sort"] = intent.order
             return self._call("search_products", **args)
-        if pending is not None and not any(name == "add_to_cart" for name, _, _ in self.results):
+        added = any(name == "add_to_cart" for name, _, _ in self.results)
+        pending = None if added else self._pending_choice()
+        if pending is not None:
             # "the skimmed one" names a product offered in another language: the search
             # just made finds it among them
             found = [
@@ -161,7 +169,6 @@ class Planner:
             chosen = next((p for p in found if p["item_code"] in pending[1]), None)
             if chosen is not None:
                 return self._add_chosen(chosen, pending[0])
-        added = any(name == "add_to_cart" for name, _, _ in self.results)
         return self._answer_from_results(adding=added)
 
     def _beyond_shown(self, intent: Intent) -> AIMessage:
