@@ -14,7 +14,7 @@ from psycopg import AsyncConnection
 
 from storage.db import Pool
 from storage.models import Product, ProductRecord, StockLine
-from storage.text import fold, query_terms
+from storage.text import fold, names_it, query_terms
 
 _PRODUCT_COLUMNS = """
     p.item_code, p.name, p.description, p.brand, p.category, p.unit, p.price, p.currency,
@@ -166,7 +166,14 @@ class CatalogRepository:
                 for p in products
                 if any(wanted in fold(f"{s.city} {s.branch}") and s.available > 0 for s in p.stock)
             ]
-        return products[:limit]
+        return _named_first(products, query)[:limit]
+
+
+def _named_first(products: list[Product], query: str) -> list[Product]:
+    """Products whose name starts with what was asked for come first, in their ranked
+    order: "tomates" means the tomatoes before the tomato sauce, "coffee" the coffee before
+    the coffee maker."""
+    return sorted(products, key=lambda product: not names_it(product.name, query))
 
 
 _FILTERS = """

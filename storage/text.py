@@ -46,3 +46,16 @@ def query_terms(query: str) -> list[str]:
         if term not in terms:
             terms.append(term)
     return terms
+
+
+def names_it(name: str, query: str) -> bool:
+    """The product name starts with what the query asks for (and has its other words):
+    "Tomates" for "tomates", not "Salsa de tomate"; "Samsung Smart TV" for "samsung tv"."""
+    terms = query_terms(query)
+    words = fold(name).split()
+    return (
+        bool(terms)
+        and bool(words)
+        and words[0].startswith(terms[0])
+        and all(any(word.startswith(term) for word in words) for term in terms[1:])
+    )

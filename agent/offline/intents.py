@@ -254,11 +254,12 @@ _ADD = _rx(
     r"tambien",
 )
 _GREETING = _rx(
-    r"hi",
-    r"hello",
-    r"hey",
+    # stretched as people type them: "holaa", "hiii", "heyyy"
+    r"hi+",
+    r"hel+o+",
+    r"he+y+",
     r"good\s+(?:morning|afternoon|evening|day)",
-    r"hola",
+    r"ho+la+s?",
     r"buen(?:os|as)?\s*(?:dias|tardes|noches)?",
     r"saludos",
     r"que\s+tal",
@@ -266,8 +267,9 @@ _GREETING = _rx(
 )
 _THANKS = _rx(
     r"thanks?",
+    r"thx",
     r"thank\s+you",
-    r"gracias",
+    r"gracias+",
     r"muchas\s+gracias",
     r"ty",
     # goodbyes are answered the same way

@@ -37,7 +37,7 @@ from agent.offline.references import (
     shown_lists,
     tool_results,
 )
-from storage.text import fold
+from storage.text import fold, names_it
 
 _LANGUAGE_LINE = re.compile(r"^Language: (es|en)\b", re.MULTILINE)
 
@@ -466,6 +466,15 @@ class Planner:
         if item.phrase not in searched:
             return "search"
         found: list[dict[str, Any]] = searched[item.phrase].get("results") or []
+        sold_out: list[dict[str, Any]] = [
+            p
+            for p in searched[item.phrase].get("unavailable") or []
+            if names_it(p["name"], item.phrase)
+        ]
+        if sold_out and not any(names_it(p["name"], item.phrase) for p in found):
+            # "1 kilo de tomates" while the tomatoes are sold out: say so (the cart tool
+            # does), rather than offer tomato sauce
+            return sold_out[0]
         if not found:
             return None
         if item.order is not None:  # searched in price order: the first is the one

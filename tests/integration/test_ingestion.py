@@ -367,6 +367,23 @@ async def test_search_finds_products_across_languages_recall_at_3(app: App) -> N
     assert hits / len(queries) >= 0.9
 
 
+async def test_a_product_named_by_the_query_comes_before_ones_that_only_mention_it(
+    app: App,
+) -> None:
+    _, runtime = app
+    await runtime.sync_catalog(json.loads(SAMPLE.read_text()))
+    catalog = runtime.services.catalog
+    for query, first, mentioning in [
+        ("tomates", "Tomates", "Salsa de tomate 397g"),
+        ("coffee", "Coffee beans 1kg", "Cafetera 12 tazas"),
+        ("leche", "Leche entera 1L", "Chocolate de leche"),
+    ]:
+        names = [p.name for p in await catalog.search(query, in_stock_only=False, limit=10)]
+        assert first in names, (query, names)
+        assert mentioning in names, (query, names)
+        assert names.index(first) < names.index(mentioning), (query, names)
+
+
 async def test_search_filters_stock_category_brand_price_and_place(app: App) -> None:
     _, runtime = app
     await runtime.sync_catalog(json.loads(SAMPLE.read_text()))

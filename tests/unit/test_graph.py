@@ -250,3 +250,29 @@ async def test_a_yes_to_the_one_product_shown_adds_it_and_a_plain_no_is_taken_po
     declined = await harness.say("no thanks")
     assert "No problem" in declined["reply"]
     assert len(declined["cart"]) == 1
+
+
+async def test_asking_for_a_sold_out_product_says_so_instead_of_adding_what_mentions_it() -> None:
+    catalog = [
+        ProductRecord(
+            item_code="GR-TOMATO",
+            name="Tomates",
+            price=Decimal("1.90"),
+            unit="kg",
+            category="Vegetables",
+            stock=(StockLine("Main", "Centro", "Caracas", Decimal(0)),),
+        ),
+        ProductRecord(
+            item_code="GR-SAUCE",
+            name="Salsa de tomate 397g",
+            price=Decimal("2.60"),
+            category="Pantry",
+            stock=(StockLine("Main", "Centro", "Caracas", Decimal(40)),),
+        ),
+    ]
+    harness = Harness(OfflineChatModel(), catalog)
+    await harness.customers.save(PHONE, "Ana Pérez", "Av. Libertador 10")
+    await harness.say("hola")
+    state = await harness.say("quiero 1 kilo de tomates")
+    assert "agotado" in state["reply"]
+    assert state["cart"] == []

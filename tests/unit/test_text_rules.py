@@ -7,6 +7,7 @@ import pytest
 from agent.language import detect_language
 from agent.names import clean_address, extract_name, split_name_and_address
 from agent.phones import find_phone, mask_phone, normalize_phone
+from storage.text import names_it
 
 
 @pytest.mark.parametrize(
@@ -108,3 +109,21 @@ def test_a_name_and_an_address_in_one_message_are_both_taken() -> None:
     )
     assert split_name_and_address("soy Ana Pérez") == ("Ana Pérez", None)
     assert split_name_and_address("John, and you?") == ("John", None)
+
+
+@pytest.mark.parametrize(
+    ("name", "query", "named"),
+    [
+        ("Tomates", "tomates", True),
+        ("Salsa de tomate 397g", "tomates", False),
+        ('Samsung Smart TV 32" HD', "samsung tv", True),
+        ('Samsung 65" QLED 4K', "samsung tv", False),
+        ("Coffee beans 1kg", "coffee", True),
+        ("Cafetera 12 tazas", "coffee", False),
+        ("Tomates", "", False),
+    ],
+)
+def test_a_name_is_what_the_query_asks_for_when_it_starts_with_it(
+    name: str, query: str, named: bool
+) -> None:
+    assert names_it(name, query) is named
