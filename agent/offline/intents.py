@@ -33,6 +33,7 @@ IntentKind = Literal[
     "order_status",
     "cancel_order",
     "store_info",
+    "help",
     "unknown",
 ]
 
@@ -75,6 +76,33 @@ _HUMAN = _rx(
     r"(?:un|una|el|la)\s+(?:asesor|asesora|humano|agente|operador|operadora)",
     r"atencion al cliente",
     r"persona real",
+)
+_HUMAN_ALONE = re.compile(
+    r"^(?:an?\s+|un[oa]?\s+|el\s+|la\s+)?(?:agente?|asesor[a]?|humano|operador[a]?|human|"
+    r"representative|operator|persona|person)(?:\s+(?:please|por\s+favor|pls|porfa))?$"
+)
+"""A message that is only the word: "agente por favor", "human"."""
+_COMPLAINT = _rx(
+    r"complain\w*",
+    r"queja\w*",
+    r"reclam\w*",
+    r"upset",
+    r"angry",
+    r"furious",
+    r"molest[oa]s?",
+    r"enojad[oa]s?",
+    r"disgustad[oa]s?",
+    r"(?:never|hasn'?t|has\s+not|didn'?t|did\s+not)\s+(?:arrive|arrived|come|came)",
+    r"no\s+(?:me\s+)?(?:ha\s+)?lleg(?:ado|o|a)",
+    r"nunca\s+lleg\w*",
+    r"wrong\s+(?:item|product|order)",
+    r"(?:arrived|came|lleg\w+)\s+(?:damaged|broken|roto|rota|danad[oa])",
+)
+"""A complaint goes to a person: the bot cannot make it right."""
+_HELP = re.compile(
+    r"^(?:help|ayuda|ayudame|menu|options|opciones|what\s+can\s+you\s+do|"
+    r"que\s+(?:puedes|sabes)\s+hacer|how\s+does\s+this\s+work|como\s+funciona)"
+    r"(?:\s+(?:please|por\s+favor|me))?$"
 )
 _CANCEL = _rx(r"cancel\w*", r"anula\w*")
 _ORDER_WORD = _rx(r"orders?", r"pedidos?", r"compras?", r"ordene?s?")
@@ -522,8 +550,12 @@ def _parse(folded: str, text: str) -> list[Intent]:
     """`folded` read by the rules; `text` as written, for item codes."""
     if not folded:
         return [Intent("unknown")]
-    if _HUMAN.search(folded):
+    if _HUMAN.search(folded) or _HUMAN_ALONE.match(folded):
         return [Intent("human")]
+    if _COMPLAINT.search(folded):
+        return [Intent("human", phrase="complaint")]
+    if _HELP.match(folded):
+        return [Intent("help")]
     has_order_word = bool(_ORDER_WORD.search(folded))
     number = _order_number(folded)
     if _CANCEL.search(folded) and (has_order_word or number):

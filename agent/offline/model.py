@@ -128,8 +128,12 @@ class Planner:
 
     def _on_human(self, intent: Intent) -> AIMessage:
         if "request_human_agent" in self.tools and not self.results:
-            return self._call("request_human_agent", reason="customer asked for a person")
+            reason = "complaint" if intent.phrase == "complaint" else "customer asked for a person"
+            return self._call("request_human_agent", reason=reason)
         return self._say(phrasing.small_talk("unknown", self.language))
+
+    def _on_help(self, intent: Intent) -> AIMessage:
+        return self._say(phrasing.small_talk("help", self.language))
 
     def _on_search(self, intent: Intent) -> AIMessage:
         if not intent.phrase and intent.order is not None:

@@ -165,6 +165,16 @@ def small_talk(kind: str, lang: Language) -> str:
             "comunico. Mientras tanto puedo buscar productos, darte precios y disponibilidad, "
             "y tomar tu pedido.",
         },
+        "help": {
+            "en": "I can find products and tell you their price and stock, add them to your "
+            "cart, place your order and tell you how it is going, or cancel it. Just write "
+            'what you need ("do you have rice?", "2 kg of apples", "checkout"), or '
+            '"talk to a person" for someone from our team.',
+            "es": "Puedo buscar productos y decirte su precio y disponibilidad, agregarlos a "
+            "tu carrito, hacer tu pedido y decirte cómo va, o cancelarlo. Escribe lo que "
+            'necesitas ("¿tienen arroz?", "2 kg de manzanas", "confirmar pedido"), o '
+            '"hablar con un asesor" para alguien de nuestro equipo.',
+        },
         "no_problem": {
             "en": "No problem. Anything else I can help you with?",
             "es": "De acuerdo. ¿Te ayudo con algo más?",

@@ -114,6 +114,13 @@ def test_a_phrase_without_quantity_has_none() -> None:
         ("nothing else", "checkout"),
         ("yes, the first one", "add"),
         ("sí, dame 2", "add"),
+        ("agente por favor", "human"),
+        ("human", "human"),
+        ("my order hasn't arrived and I'm upset", "human"),
+        ("mi pedido no llegó, quiero poner una queja", "human"),
+        ("help", "help"),
+        ("¿qué puedes hacer?", "help"),
+        ("when will my order arrive?", "order_status"),
     ],
 )
 def test_intents_in_both_languages(text: str, kind: str) -> None:
