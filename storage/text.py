@@ -50,12 +50,14 @@ def query_terms(query: str) -> list[str]:
 
 def names_it(name: str, query: str) -> bool:
     """The product name starts with what the query asks for (and has its other words):
-    "Tomates" for "tomates", not "Salsa de tomate"; "Samsung Smart TV" for "samsung tv"."""
+    "Tomates" for "tomates", not "Salsa de tomate"; "Samsung Smart TV" for "samsung tv";
+    "Café molido" for "café", not "Cafetera" (a plural ending at most, not another word)."""
     terms = query_terms(query)
     words = fold(name).split()
     return (
         bool(terms)
         and bool(words)
         and words[0].startswith(terms[0])
+        and len(words[0]) - len(terms[0]) <= 2
         and all(any(word.startswith(term) for word in words) for term in terms[1:])
     )

@@ -120,6 +120,9 @@ def test_a_name_and_an_address_in_one_message_are_both_taken() -> None:
         ('Samsung 65" QLED 4K', "samsung tv", False),
         ("Coffee beans 1kg", "coffee", True),
         ("Cafetera 12 tazas", "coffee", False),
+        ("Café molido 500g", "café", True),
+        ("Cafetera 12 tazas", "café", False),
+        ("Phone case", "phones", True),
         ("Tomates", "", False),
     ],
 )
