@@ -55,6 +55,10 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "en": "You're all set, {name}! What can I get for you today?",
         "es": "¡Listo, {name}! Ya estás registrado. ¿Qué te puedo ofrecer hoy?",
     },
+    "registered_then_answer": {
+        "en": "You're all set, {name}! Now, about what you asked:",
+        "es": "¡Listo, {name}! Ya estás registrado. Sobre lo que me preguntaste:",
+    },
     "welcome_back": {
         "en": "Hi {name}! Welcome back to {store}.",
         "es": "¡Hola {name}! Qué bueno verte de nuevo en {store}.",

@@ -85,6 +85,8 @@ class Registration(TypedDict, total=False):
     phone: str
     name: str
     address: str
+    question: str
+    """What the first message asked ("hola, ¿tienen arroz?"), answered once registered."""
 
 
 @dataclass(kw_only=True)
@@ -132,6 +134,8 @@ class ConversationState:
 
     handoff_requested: bool = False
     """The customer asked for a person; the bot is silent while the pause lasts."""
+    pending_question: str | None = None
+    """A question asked before registering, for the ordering stage to answer right after."""
 
 
 def fresh_visit(message: AnyMessage, *, keep_cart: bool) -> dict[str, object]:
@@ -149,6 +153,7 @@ def fresh_visit(message: AnyMessage, *, keep_cart: bool) -> dict[str, object]:
         "checkout_pending": False,
         "proposed_address": None,
         "handoff_requested": False,
+        "pending_question": None,
     }
     if not keep_cart:
         update["cart"] = [clearing()]

@@ -42,6 +42,7 @@ async def ordering(
         customer=state.customer,
         currency=services.currency,
         cart=state.cart,
+        pending_question=state.pending_question,
     )
     model = _with_tools(services.model)
     try:
@@ -57,10 +58,11 @@ async def ordering(
             "chat model failed", extra={"conversation_id": runtime.context.conversation_id}
         )
         response = AIMessage(say("model_unavailable", state.language))
-    return Command(
-        update={"messages": [response], "order_started": True},
-        goto=route_after_model(response),
-    )
+    goto = route_after_model(response)
+    update: dict[str, object] = {"messages": [response], "order_started": True}
+    if goto == "__end__" and state.pending_question:
+        update["pending_question"] = None  # answered
+    return Command(update=update, goto=goto)
 
 
 _bound: dict[int, tuple[BaseChatModel, Runnable[LanguageModelInput, AIMessage]]] = {}

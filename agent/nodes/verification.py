@@ -43,6 +43,8 @@ async def verification(state: ConversationState, runtime: Runtime[Context]) -> C
     lang = state.language
     registration: Registration = Registration(**state.registration)
     first_contact = not state.phone_collected and "step" not in registration
+    if first_contact and parse_message(text)[0].kind not in _NOT_A_QUESTION:
+        registration["question"] = text  # answered once they are registered
     welcome = say("welcome", lang, store=services.store_name) if first_contact else ""
 
     if parse_message(text)[0].kind == "human":
@@ -173,8 +175,14 @@ async def _confirm(
             "customer_verified": True,
             "stage": "ordering",
             "registration": Registration(),
-            "messages": [_reply(say("registered", lang, name=first_name(customer.name)))],
         }
+        name = first_name(customer.name)
+        question = registration.get("question")
+        if question:  # "hola, ¿tienen arroz?" gets its answer now
+            update["pending_question"] = question
+            update["messages"] = [_reply(say("registered_then_answer", lang, name=name))]
+            return Command(update=update, goto="ordering")
+        update["messages"] = [_reply(say("registered", lang, name=name))]
         return Command(update=update, goto="__end__")
     if intent.kind == "no" or _NO_FIRST.match(text):
         registration["step"] = "fix"
@@ -203,6 +211,9 @@ def _fix(
         return _ask(registration, _reply(say("bad_name", lang)), update)
     return _ask(registration, _reply(say("ask_fix", lang)), update)
 
+
+_NOT_A_QUESTION = frozenset({"greeting", "thanks", "unknown", "yes", "no", "human", "help"})
+"""First messages that ask nothing to answer after registering."""
 
 _NO_FIRST = re.compile(r"^\s*(?:no|nope|nah|not really|wrong|incorrecto)\b[\s,.!]*", re.IGNORECASE)
 """The "no" a correction starts with: "no, the address is 124 Main St"."""

@@ -40,6 +40,7 @@ from agent.offline.references import (
 from storage.text import fold, names_it
 
 _LANGUAGE_LINE = re.compile(r"^Language: (es|en)\b", re.MULTILINE)
+_PENDING_LINE = re.compile(r"^Pending question: (.+)$", re.MULTILINE)
 
 
 class OfflineChatModel(BaseChatModel):
@@ -96,7 +97,9 @@ class Planner:
     def __init__(self, messages: Sequence[BaseMessage], tools: Sequence[str]) -> None:
         self.tools = set(tools)
         start = _last_human(messages)
-        self.text = messages[start].text if start >= 0 else ""
+        # A question asked before registering is what this turn answers (the customer's
+        # latest message was the "yes" that registered them).
+        self.text = _pending_question(messages) or (messages[start].text if start >= 0 else "")
         self.history = [m for m in messages[:start] if not isinstance(m, SystemMessage)]
         # The previous turn: the customer's message before this one and what followed it.
         self.previous_turn = self.history[max(_last_human(self.history), 0) :]
@@ -577,6 +580,14 @@ def product_quantity(quantity: Quantity | None, product: dict[str, Any]) -> Deci
     if quantity.unit == "lb" and unit == "kg":
         return (amount * Decimal("0.4536")).quantize(Decimal("0.001"))
     return amount
+
+
+def _pending_question(messages: Sequence[BaseMessage]) -> str | None:
+    for message in messages:
+        if isinstance(message, SystemMessage):
+            match = _PENDING_LINE.search(message.text)
+            return match.group(1) if match else None
+    return None
 
 
 def _last_human(messages: Sequence[BaseMessage]) -> int:
