@@ -230,7 +230,7 @@ class Planner:
         return self._say(phrasing.nothing_beyond(reference, cheaper, self.language))
 
     def _add_chosen(self, product: dict[str, Any], asked: ItemRequest) -> AIMessage:
-        quantity = product_quantity(asked.quantity, product)
+        quantity = product_quantity(_fitting(asked.quantity, product), product)
         return self._call("add_to_cart", item_code=product["item_code"], quantity=float(quantity))
 
     def _on_store_info(self, intent: Intent) -> AIMessage:
@@ -296,7 +296,8 @@ class Planner:
                     continue
                 asked = item.quantity
                 if asked is None and pending is not None and product["item_code"] in pending[1]:
-                    asked = pending[0].quantity  # "quiero 3 leches" … "dame la entera"
+                    # "quiero 3 leches" … "dame la entera"
+                    asked = _fitting(pending[0].quantity, product)
                 quantity = product_quantity(asked, product)
                 calls.append(
                     (
@@ -487,7 +488,15 @@ class Planner:
         if item.order is not None:  # searched in price order: the first is the one
             return found[0]
         named = best_matches(item.phrase, found)
-        if len([p for p in named if p.get("category") == named[0].get("category")]) > 1:
+        alike = [p for p in named if p.get("category") == named[0].get("category")]
+        if len(alike) > 1:
+            by_the_dozen = [p for p in alike if _sold_by_the_dozen(p)]
+            if (
+                item.quantity is not None
+                and item.quantity.unit == "dozen"
+                and len(by_the_dozen) == 1
+            ):
+                return by_the_dozen[0]  # "2 dozen eggs": the dozen pack, not the carton of 30
             return "choose"  # "leche": whole or skimmed? (the red apples are not an Apple laptop)
         return named[0] if named else found[0]
 
@@ -565,6 +574,21 @@ class Planner:
 _DOZEN_PACK = re.compile(r"docena|dozen|\b12\b|x ?12")
 
 
+def _sold_by_the_dozen(product: dict[str, Any]) -> bool:
+    unit = product.get("unit", "unit")
+    return unit == "dozen" or (unit == "pack" and bool(_DOZEN_PACK.search(fold(product["name"]))))
+
+
+def _fitting(quantity: Quantity | None, product: dict[str, Any]) -> Quantity | None:
+    """A quantity asked for before the product was chosen, if it still applies to it: "2
+    dozen" fits a dozen pack, not a carton of 30 (that one gets the default, one)."""
+    if quantity is None or quantity.unit in (None, product.get("unit")):
+        return quantity
+    if quantity.unit == "dozen":
+        return quantity if _sold_by_the_dozen(product) or product.get("unit") == "unit" else None
+    return quantity if quantity.unit in ("g", "lb") and product.get("unit") == "kg" else None
+
+
 def product_quantity(quantity: Quantity | None, product: dict[str, Any]) -> Decimal:
     """What the shopper asked for, in the product's own unit ("a dozen eggs" is one pack of
     twelve, or twelve eggs sold by the unit; "500 g" of a product sold by the kg is 0.5)."""
@@ -572,7 +596,7 @@ def product_quantity(quantity: Quantity | None, product: dict[str, Any]) -> Deci
         return Decimal(1)
     unit, amount = product.get("unit", "unit"), quantity.amount
     if quantity.unit == "dozen":
-        if unit == "dozen" or (unit == "pack" and _DOZEN_PACK.search(fold(product["name"]))):
+        if _sold_by_the_dozen(product):
             return amount
         return amount * 12 if unit == "unit" else amount
     if quantity.unit == "g" and unit == "kg":

@@ -276,3 +276,34 @@ async def test_asking_for_a_sold_out_product_says_so_instead_of_adding_what_ment
     state = await harness.say("quiero 1 kilo de tomates")
     assert "agotado" in state["reply"]
     assert state["cart"] == []
+
+
+async def test_dozens_go_to_the_dozen_pack_when_eggs_come_in_several_packs() -> None:
+    def eggs(code: str, name: str, price: str) -> ProductRecord:
+        return ProductRecord(
+            item_code=code,
+            name=name,
+            price=Decimal(price),
+            unit="pack",
+            category="Dairy",
+            stock=(StockLine("Main", "Centro", "Caracas", Decimal(20)),),
+        )
+
+    catalog = [
+        eggs("GR-EGGS-30", "Eggs (carton of 30)", "7.50"),
+        eggs("GR-EGGS-12", "Eggs (dozen)", "3.20"),
+    ]
+    by_the_dozen, unsaid = (
+        Harness(OfflineChatModel(), catalog),
+        Harness(OfflineChatModel(), catalog),
+    )
+    for harness in (by_the_dozen, unsaid):
+        await harness.customers.save(PHONE, "Mary Jones", "12 Elm Road")
+        await harness.say("hello")
+    state = await by_the_dozen.say("2 dozen eggs")
+    assert [(line["item_code"], line["quantity"]) for line in state["cart"]] == [
+        ("GR-EGGS-12", "2")
+    ]
+    asked = await unsaid.say("I want eggs")
+    assert "Which one would you like?" in asked["reply"]
+    assert asked["cart"] == []
