@@ -173,7 +173,7 @@ def _named_first(products: list[Product], query: str) -> list[Product]:
     """Products whose name starts with what was asked for come first, in their ranked
     order: "tomates" means the tomatoes before the tomato sauce, "coffee" the coffee before
     the coffee maker."""
-    return sorted(products, key=lambda product: not names_it(product.name, query))
+    return sorted(products, key=lambda product: not names_it(product.name, query, product.brand))
 
 
 _FILTERS = """

@@ -48,15 +48,18 @@ def query_terms(query: str) -> list[str]:
     return terms
 
 
-def names_it(name: str, query: str) -> bool:
+def names_it(name: str, query: str, brand: str | None = None) -> bool:
     """The product name starts with what the query asks for (and has its other words):
-    "Tomates" for "tomates", not "Salsa de tomate"; "Samsung Smart TV" for "samsung tv";
-    "Café molido" for "café", not "Cafetera" (a plural ending at most, not another word)."""
+    "Tomates" for "tomates", not "Salsa de tomate"; "Café molido" for "café", not
+    "Cafetera" (a plural ending at most, not another word). A name that starts with its
+    brand names the maker, not the thing: "apples" is not "Apple MacBook Air"."""
     terms = query_terms(query)
     words = fold(name).split()
+    maker = fold(brand or "").split()
     return (
         bool(terms)
         and bool(words)
+        and (not maker or words[: len(maker)] != maker)
         and words[0].startswith(terms[0])
         and len(words[0]) - len(terms[0]) <= 2
         and all(any(word.startswith(term) for word in words) for term in terms[1:])

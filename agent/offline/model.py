@@ -477,9 +477,9 @@ class Planner:
         sold_out: list[dict[str, Any]] = [
             p
             for p in searched[item.phrase].get("unavailable") or []
-            if names_it(p["name"], item.phrase)
+            if names_it(p["name"], item.phrase, p.get("brand"))
         ]
-        if sold_out and not any(names_it(p["name"], item.phrase) for p in found):
+        if sold_out and not any(names_it(p["name"], item.phrase, p.get("brand")) for p in found):
             # "1 kilo de tomates" while the tomatoes are sold out: say so (the cart tool
             # does), rather than offer tomato sauce
             return sold_out[0]
@@ -487,6 +487,9 @@ class Planner:
             return None
         if item.order is not None:  # searched in price order: the first is the one
             return found[0]
+        if item.quantity is not None and item.quantity.unit in ("kg", "g", "lb"):
+            # "2 kg of apples": the apples sold by weight, not an Apple laptop
+            found = [p for p in found if p.get("unit") == "kg"] or found
         named = best_matches(item.phrase, found)
         alike = [p for p in named if p.get("category") == named[0].get("category")]
         if len(alike) > 1:

@@ -307,3 +307,29 @@ async def test_dozens_go_to_the_dozen_pack_when_eggs_come_in_several_packs() -> 
     asked = await unsaid.say("I want eggs")
     assert "Which one would you like?" in asked["reply"]
     assert asked["cart"] == []
+
+
+async def test_a_weight_goes_to_the_product_sold_by_weight_not_to_a_brand_of_that_name() -> None:
+    catalog = [
+        ProductRecord(
+            item_code="EL-MACBOOK",
+            name="Apple MacBook Air M2",
+            price=Decimal("1099.00"),
+            brand="Apple",
+            category="Laptops",
+            stock=(StockLine("Main", "Centro", "Caracas", Decimal(3)),),
+        ),
+        ProductRecord(
+            item_code="GR-APPLE",
+            name="Red apples",
+            price=Decimal("2.40"),
+            unit="kg",
+            category="Fruit",
+            stock=(StockLine("Main", "Centro", "Caracas", Decimal(100)),),
+        ),
+    ]
+    harness = Harness(OfflineChatModel(), catalog)
+    await harness.customers.save(PHONE, "Mary Jones", "12 Elm Road")
+    await harness.say("hello")
+    state = await harness.say("2 kg of apples")
+    assert [(line["item_code"], line["quantity"]) for line in state["cart"]] == [("GR-APPLE", "2")]

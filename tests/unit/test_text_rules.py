@@ -112,21 +112,23 @@ def test_a_name_and_an_address_in_one_message_are_both_taken() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "query", "named"),
+    ("name", "brand", "query", "named"),
     [
-        ("Tomates", "tomates", True),
-        ("Salsa de tomate 397g", "tomates", False),
-        ('Samsung Smart TV 32" HD', "samsung tv", True),
-        ('Samsung 65" QLED 4K', "samsung tv", False),
-        ("Coffee beans 1kg", "coffee", True),
-        ("Cafetera 12 tazas", "coffee", False),
-        ("Café molido 500g", "café", True),
-        ("Cafetera 12 tazas", "café", False),
-        ("Phone case", "phones", True),
-        ("Tomates", "", False),
+        ("Tomates", "Campo Verde", "tomates", True),
+        ("Salsa de tomate 397g", "Heinz", "tomates", False),
+        ('Samsung Smart TV 32" HD', None, "samsung tv", True),
+        ('Samsung 65" QLED 4K', None, "samsung tv", False),
+        ("Coffee beans 1kg", None, "coffee", True),
+        ("Cafetera 12 tazas", None, "coffee", False),
+        ("Café molido 500g", None, "café", True),
+        ("Cafetera 12 tazas", None, "café", False),
+        ("Phone case", None, "phones", True),
+        ("Apple MacBook Air M2", "Apple", "apples", False),
+        ("Red apples", "Campo Verde", "apples", False),
+        ("Tomates", None, "", False),
     ],
 )
 def test_a_name_is_what_the_query_asks_for_when_it_starts_with_it(
-    name: str, query: str, named: bool
+    name: str, brand: str | None, query: str, named: bool
 ) -> None:
-    assert names_it(name, query) is named
+    assert names_it(name, query, brand) is named
