@@ -52,6 +52,36 @@ def clean_address(text: str) -> str | None:
     return address
 
 
+_ADDRESS_CHANGE = re.compile(
+    r"\b(?:"
+    r"(?:send|deliver|ship)\s+(?:it|them|this|everything|my\s+order|the\s+order)\s+to"
+    r"|(?:change|update)\s+(?:my\s+|the\s+)?(?:delivery\s+|shipping\s+)?address(?:\s+to)?"
+    r"|(?:my\s+)?new\s+address\s+is"
+    r"|(?:cambi|actualiz|modific)\w*\s+(?:mi\s+|la\s+)?direcci[oó]n(?:\s+de\s+entrega)?"
+    r"(?:\s+(?:a|por))?"
+    r"|(?:env[ií]|entr[eé]g|mand|despach)\w*(?:lo|la|los|las)\s+(?:a|en)"
+    r"|mi\s+nueva\s+direcci[oó]n\s+es"
+    r")\b[\s:,]*(?P<address>.*)$",
+    re.IGNORECASE,
+)
+
+
+def address_change(text: str) -> str | None:
+    """The new delivery address a message asks for ("send it to 9 Pine St", "cambia mi
+    dirección a Calle Real 5"), "" when it asks to change it without saying where, None
+    when it is not about the address."""
+    match = _ADDRESS_CHANGE.search(text.strip())
+    if match is None:
+        return None
+    address = _TRAILING_WORDS.sub("", match.group("address").strip(" ?!."))
+    return clean_address(address) or ""
+
+
+_TRAILING_WORDS = re.compile(
+    r"(?:[\s,]+(?:instead|please|thanks|por\s+favor|mejor|gracias|en\s+vez))+$", re.IGNORECASE
+)
+
+
 def split_name_and_address(text: str) -> tuple[str | None, str | None]:
     """ "I'm John Smith, 5 Oak Ave, Boston": the name, and an address given with it (one
     with a house number), if any."""

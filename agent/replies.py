@@ -108,6 +108,15 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "en": "Done, I'll deliver your orders to {address}.",
         "es": "Listo, tus pedidos llegarán a {address}.",
     },
+    "address_updated_checkout": {
+        "en": "Done, your order will be delivered to {address}. Shall I place it? Please "
+        "answer yes or no.",
+        "es": "Listo, tu pedido llegará a {address}. ¿Lo confirmo? Responde sí o no.",
+    },
+    "ask_new_address": {
+        "en": "Sure. What's the new delivery address (street, number and city)?",
+        "es": "Claro. ¿Cuál es la nueva dirección de entrega (calle, número y ciudad)?",
+    },
     "address_kept": {
         "en": "OK, I'll keep delivering to {address}.",
         "es": "De acuerdo, sigo entregando en {address}.",

@@ -9,6 +9,7 @@ from typing import Literal
 from langchain_core.messages import AIMessage
 
 from agent.messages import last_human_text
+from agent.names import address_change
 from agent.state import ConversationState
 
 LOCATION_PIN = "📍"
@@ -24,13 +25,18 @@ def route_by_stage(state: ConversationState) -> FirstStep:
     shared location, is answered by its confirmation step first."""
     if state.stage == "handoff":
         return "end_handoff"
-    if state.stage == "ordering" and state.checkout_pending:
-        return "confirm_order"
-    if state.stage == "ordering" and (
-        state.proposed_address is not None
-        or last_human_text(state.messages).startswith(LOCATION_PIN)
-    ):
-        return "confirm_address"
+    if state.stage == "ordering":
+        # A new address first: a checkout read-back waiting for its yes is placed only
+        # once the address it goes to is settled.
+        text = last_human_text(state.messages)
+        if (
+            state.proposed_address is not None
+            or text.startswith(LOCATION_PIN)
+            or address_change(text) is not None
+        ):
+            return "confirm_address"
+        if state.checkout_pending:
+            return "confirm_order"
     return state.stage
 
 

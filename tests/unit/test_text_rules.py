@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agent.language import detect_language
-from agent.names import clean_address, extract_name, split_name_and_address
+from agent.names import address_change, clean_address, extract_name, split_name_and_address
 from agent.phones import find_phone, mask_phone, normalize_phone
 from storage.text import names_it
 
@@ -132,3 +132,21 @@ def test_a_name_is_what_the_query_asks_for_when_it_starts_with_it(
     name: str, brand: str | None, query: str, named: bool
 ) -> None:
     assert names_it(name, query, brand) is named
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("can you send it to 9 Pine Street, Tryon instead?", "9 Pine Street, Tryon"),
+        ("my new address is 7 Oak Ave, Boston", "7 Oak Ave, Boston"),
+        ("cambia mi dirección a Calle Real 5, Valencia por favor", "Calle Real 5, Valencia"),
+        ("entrégalo en Av. Bolívar 25, Valencia", "Av. Bolívar 25, Valencia"),
+        ("quiero cambiar la dirección de entrega", ""),
+        ("change my address", ""),
+        ("add rice", None),
+        ("change the oil to 2", None),
+        ("do you deliver to my area?", None),
+    ],
+)
+def test_asking_to_deliver_elsewhere_names_the_new_address(text: str, address: str | None) -> None:
+    assert address_change(text) == address
