@@ -104,6 +104,11 @@ _HELP = re.compile(
     r"que\s+(?:puedes|sabes)\s+hacer|how\s+does\s+this\s+work|como\s+funciona)"
     r"(?:\s+(?:please|por\s+favor|me))?$"
 )
+_WHAT_I_ORDERED = _rx(
+    r"what\s+did\s+i\s+(?:order|buy)",
+    r"que\s+(?:fue\s+lo\s+que\s+)?(?:pedi|compre)",
+    r"what'?s\s+in\s+my\s+order",
+)
 _CANCEL = _rx(r"cancel\w*", r"anula\w*")
 _ORDER_WORD = _rx(r"orders?", r"pedidos?", r"compras?", r"ordene?s?")
 _STATUS = _rx(
@@ -138,6 +143,7 @@ _VIEW_CART = _rx(
 )
 _REMOVE = _rx(
     r"remove",
+    r"cancel(?:a|ar|e)?",  # "cancel the milk" (not "noise cancelling")
     r"delete",
     r"take\s+(?:out|off)",
     r"drop",
@@ -423,6 +429,7 @@ _LEADING = frozenset(
         "para",
         "con",
         "with",
+        "to",
         "about",
         "sobre",
         "y",
@@ -558,8 +565,12 @@ def _parse(folded: str, text: str) -> list[Intent]:
         return [Intent("help")]
     has_order_word = bool(_ORDER_WORD.search(folded))
     number = _order_number(folded)
-    if _CANCEL.search(folded) and (has_order_word or number):
+    if _CANCEL.search(folded) and (
+        has_order_word or number or not _strip(_ADD.sub(" ", _CANCEL.sub(" ", folded)))
+    ):  # "cancel order A-1234", "quiero cancelar mi pedido", "I want to cancel", "cancel it"
         return [Intent("cancel_order", order_number=number)]
+    if _WHAT_I_ORDERED.search(folded):
+        return [Intent("order_status", order_number=number)]
     if has_order_word and _STATUS.search(folded) and not _CHECKOUT.search(folded):
         return [Intent("order_status", order_number=number)]
     if _STORE_INFO.search(folded):

@@ -310,6 +310,12 @@ def order_answer(content: dict[str, Any], lang: Language, kind: str) -> str:
             if lang == "es"
             else "I couldn't find that order among your orders."
         )
+    if error == "not_cancellable" and content["status"] == "cancelled":
+        return (
+            f"El pedido {content['order_number']} ya estaba cancelado."
+            if lang == "es"
+            else f"Order {content['order_number']} was already cancelled."
+        )
     if error == "not_cancellable":
         status = _STATUS[content["status"]][lang]
         return (
@@ -326,8 +332,13 @@ def order_answer(content: dict[str, Any], lang: Language, kind: str) -> str:
             if lang == "es"
             else f"Your order {order['number']} has been cancelled."
         )
+    items = ", ".join(
+        f"{amount_text(i['quantity'], i.get('unit', 'unit'), lang)} {i['name']}"
+        for i in order.get("items", [])
+    )
+    what = f": {items}" if items else ""
     return (
-        f"Tu pedido {order['number']} está {status}. Total: {total}."
+        f"Tu pedido {order['number']} está {status}{what}. Total: {total}."
         if lang == "es"
-        else f"Your order {order['number']} is {status}. Total: {total}."
+        else f"Your order {order['number']} is {status}{what}. Total: {total}."
     )

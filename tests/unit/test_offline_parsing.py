@@ -121,6 +121,13 @@ def test_a_phrase_without_quantity_has_none() -> None:
         ("help", "help"),
         ("¿qué puedes hacer?", "help"),
         ("when will my order arrive?", "order_status"),
+        ("I want to cancel", "cancel_order"),
+        ("cancel it", "cancel_order"),
+        ("cancélalo", "cancel_order"),
+        ("cancel the milk", "remove"),
+        ("noise cancelling headphones", "search"),
+        ("what did I order?", "order_status"),
+        ("¿qué pedí?", "order_status"),
     ],
 )
 def test_intents_in_both_languages(text: str, kind: str) -> None:
