@@ -104,6 +104,14 @@ _HELP = re.compile(
     r"que\s+(?:puedes|sabes)\s+hacer|how\s+does\s+this\s+work|como\s+funciona)"
     r"(?:\s+(?:please|por\s+favor|me))?$"
 )
+_ABOUT_IT = _rx(
+    r"(?:does|do|will|can)\s+(?:it|they|this|that|this\s+one|that\s+one)\s+"
+    r"(?:have|come\s+with|include|support|work|fit|run)",
+    r"(?:is|are)\s+(?:it|they|this|that|this\s+one|that\s+one)\s+"
+    r"(?!available|in\s+stock|on\s+sale)\w+",
+    r"(?:trae|incluye|viene\s+con|sirve\s+para|funciona\s+con)",
+)
+"""A question about the product at hand that its details answer."""
 _WHAT_I_ORDERED = _rx(
     r"what\s+did\s+i\s+(?:order|buy)",
     r"que\s+(?:fue\s+lo\s+que\s+)?(?:pedi|compre)",
@@ -193,6 +201,9 @@ _CHECKOUT = _rx(
     r"listo",
     r"terminar",
     r"hacer\s+(?:el\s+)?pedido",
+    r"hagamos\s+(?:el\s+)?(?:pedido|compra)",
+    r"i'?m\s+(?:done|finished|ready)",
+    r"(?:ya\s+)?termine",
     r"cerrar\s+(?:el\s+)?pedido",
     r"proceder",
     r"proceed",
@@ -347,6 +358,8 @@ _FILLER = _rx(
     r"ah",
     r"again",
     r"otra\s+vez",
+    r"(?:to|in|into)\s+(?:my|the)\s+(?:cart|basket)",
+    r"(?:al|a\s+mi|en\s+(?:el|mi))\s+carrito",
     r"oops",
     r"ups",
     r"uy",
@@ -387,6 +400,8 @@ _FUNCTION_WORDS = _rx(
     r"are",
     r"es",
     r"son",
+    r"esta",
+    r"estan",
     r"there",
     r"what",
     r"which",
@@ -598,6 +613,8 @@ def _parse(folded: str, text: str) -> list[Intent]:
     if _UPDATE.search(folded) and re.search(r"\d|\b(?:" + _NUMBER_WORDS + r")\b", folded):
         return [Intent("update", items=_items(_UPDATE.sub(" ", folded), trailing=True))]
     folded, order = _price_order(folded)
+    if _ABOUT_IT.search(folded):  # "does it have 16 GB of RAM?": the description says
+        return [Intent("details", order=order)]
     if _DETAILS.search(folded):
         phrase = _strip(_DETAILS.sub(" ", folded))
         per, named = split_quantity(phrase)
@@ -616,6 +633,8 @@ def _parse(folded: str, text: str) -> list[Intent]:
         place = _PLACE_ONLY.match(phrase)
         if place:  # "is it available in Valencia?": the product at hand, in that place
             return [Intent("details", place=place.group(1).strip())]
+        if not phrase and order is None and _POINTING.search(folded):
+            return [Intent("details")]  # "is it in stock?"
         return [Intent("search", phrase=phrase, max_price=max_price, order=order)]
     without_verbs = _ADD.sub(" ", folded)
     one_more = bool(_ONE_MORE.search(without_verbs))  # "another one", "dame otro"

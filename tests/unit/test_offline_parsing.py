@@ -128,6 +128,14 @@ def test_a_phrase_without_quantity_has_none() -> None:
         ("noise cancelling headphones", "search"),
         ("what did I order?", "order_status"),
         ("¿qué pedí?", "order_status"),
+        ("ok, hagamos el pedido", "checkout"),
+        ("I'm done", "checkout"),
+        ("does it have 16gb ram?", "details"),
+        ("are they wireless?", "details"),
+        ("is it in stock?", "details"),
+        ("¿está disponible?", "details"),
+        ("ok add it to my cart", "add"),
+        ("agrégalo al carrito", "add"),
     ],
 )
 def test_intents_in_both_languages(text: str, kind: str) -> None:
