@@ -34,6 +34,7 @@ IntentKind = Literal[
     "cancel_order",
     "store_info",
     "help",
+    "compare",
     "unknown",
 ]
 
@@ -112,6 +113,19 @@ _ABOUT_IT = _rx(
     r"(?:trae|incluye|viene\s+con|sirve\s+para|funciona\s+con)",
 )
 """A question about the product at hand that its details answer."""
+_COMPARE = _rx(
+    r"compare\w*",
+    r"compar\w*",
+    r"difference\w*",
+    r"diferencia\w*",
+    r"which\s+(?:one\s+)?(?:is|would\s+you)\s+(?:better|recommend)",
+    r"cual\s+(?:es\s+)?(?:mejor|me\s+recomiendas)",
+    r"(?:vs|versus)",
+)
+"""Weighing the products just shown against each other."""
+_BETWEEN = frozenset(
+    {"between", "them", "these", "those", "entre", "ellos", "ellas", "estos", "esos"}
+)
 _WHAT_I_ORDERED = _rx(
     r"what\s+did\s+i\s+(?:order|buy)",
     r"que\s+(?:fue\s+lo\s+que\s+)?(?:pedi|compre)",
@@ -613,6 +627,15 @@ def _parse(folded: str, text: str) -> list[Intent]:
     if _UPDATE.search(folded) and re.search(r"\d|\b(?:" + _NUMBER_WORDS + r")\b", folded):
         return [Intent("update", items=_items(_UPDATE.sub(" ", folded), trailing=True))]
     folded, order = _price_order(folded)
+    if _COMPARE.search(
+        folded
+    ):  # "what's the difference between them?", "compare the LG and the Samsung"
+        names = [
+            word
+            for word in _strip(_COMPARE.sub(" ", folded)).split()
+            if word.isalnum() and word not in _BETWEEN
+        ]
+        return [Intent("compare", phrase=" ".join(names))]
     if _ABOUT_IT.search(folded):  # "does it have 16 GB of RAM?": the description says
         return [Intent("details", order=order)]
     if _DETAILS.search(folded):

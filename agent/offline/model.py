@@ -135,6 +135,23 @@ class Planner:
             return self._call("request_human_agent", reason=reason)
         return self._say(phrasing.small_talk("unknown", self.language))
 
+    def _on_compare(self, intent: Intent) -> AIMessage:
+        """ "What's the difference between them?": the details of the products just shown
+        (or the ones named among them), up to three, one after the other."""
+        if self.results:
+            compared = [c for name, _, c in self.results if name == "get_product_details"]
+            return self._say(phrasing.comparison(compared, self.language))
+        shown = self.lists[0] if self.lists else []
+        if intent.phrase:  # "compare the LG and the Samsung"
+            picked = [best_match(word, shown) for word in intent.phrase.split()]
+            named = {p["item_code"]: p for p in picked if p is not None}
+            shown = list(named.values()) or shown
+        if not shown:
+            return self._say(phrasing.small_talk("which_one", self.language))
+        return self._calls(
+            [("get_product_details", {"item_code": p["item_code"]}) for p in shown[:3]]
+        )
+
     def _on_help(self, intent: Intent) -> AIMessage:
         return self._say(phrasing.small_talk("help", self.language))
 

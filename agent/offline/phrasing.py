@@ -128,6 +128,15 @@ def _availability_in(product: dict[str, Any], place: str, lang: Language) -> str
     return f"{name} is not available in {place.title()} right now.{tail}"
 
 
+def comparison(products: Sequence[Any], lang: Language) -> str:
+    """Products one after the other, each with its description and where it is."""
+    found = [p for p in products if isinstance(p, dict) and "error" not in p]
+    if not found:
+        return details_answer({"error": "not_found"}, lang)
+    head = "Uno al lado del otro:" if lang == "es" else "Side by side:"
+    return "\n\n".join([head, *(details_answer(p, lang) for p in found)])
+
+
 def nothing_beyond(product: dict[str, Any], cheaper: bool, lang: Language) -> str:
     """Nothing of that kind costs less (or more) than `product`."""
     line = product_line(product, lang)

@@ -44,35 +44,53 @@ _DEICTIC = re.compile(
 
 def tool_results(messages: Sequence[BaseMessage]) -> list[tuple[str, dict[str, Any], Any]]:
     """(tool name, call arguments, parsed JSON result) for every answered tool call, in order."""
-    calls: dict[str, tuple[str, dict[str, Any]]] = {}
-    found: list[tuple[str, dict[str, Any], Any]] = []
+    return [(name, args, content) for _, name, args, content in _results_by_step(messages)]
+
+
+def _results_by_step(
+    messages: Sequence[BaseMessage],
+) -> list[tuple[int, str, dict[str, Any], Any]]:
+    """Like `tool_results`, each with the number of the model step that made the call."""
+    calls: dict[str, tuple[int, str, dict[str, Any]]] = {}
+    found: list[tuple[int, str, dict[str, Any], Any]] = []
+    step = 0
     for message in messages:
-        if isinstance(message, AIMessage):
+        if isinstance(message, AIMessage) and message.tool_calls:
+            step += 1
             for call in message.tool_calls:
-                calls[call["id"] or ""] = (call["name"], call["args"])
+                calls[call["id"] or ""] = (step, call["name"], call["args"])
         elif isinstance(message, ToolMessage) and message.tool_call_id in calls:
-            name, args = calls[message.tool_call_id]
+            made_at, name, args = calls[message.tool_call_id]
             try:
                 content: Any = json.loads(message.text)
             except ValueError:
                 content = message.text
-            found.append((name, args, content))
+            found.append((made_at, name, args, content))
     return found
 
 
 def shown_lists(messages: Sequence[BaseMessage]) -> list[list[dict[str, Any]]]:
-    """What the customer was shown, newest first: search results, or the one product of a
-    details answer or a cart change."""
+    """What the customer was shown, newest first: search results, the one product of a
+    details answer or a cart change, or the products compared side by side (details
+    asked for in one step)."""
     lists: list[list[dict[str, Any]]] = []
-    for name, _args, content in reversed(tool_results(messages)):
+    compared_at = None  # the step of the details list being gathered
+    for step, name, _args, content in reversed(_results_by_step(messages)):
         if not isinstance(content, dict):
             continue
         if name == "search_products":
             shown = content.get("results") or content.get("unavailable") or []
             if shown:
                 lists.append(list(shown))
+        elif (
+            name == "get_product_details"
+            and step == compared_at
+            and _names_one_product(name, content)
+        ):
+            lists[-1].insert(0, content)
         elif _names_one_product(name, content):
             lists.append([content])
+        compared_at = step if name == "get_product_details" else None
     return lists
 
 

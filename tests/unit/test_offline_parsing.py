@@ -136,6 +136,10 @@ def test_a_phrase_without_quantity_has_none() -> None:
         ("¿está disponible?", "details"),
         ("ok add it to my cart", "add"),
         ("agrégalo al carrito", "add"),
+        ("what's the difference between them?", "compare"),
+        ("¿cuál es la diferencia?", "compare"),
+        ("which one is better?", "compare"),
+        ("compare the LG and the Samsung", "compare"),
     ],
 )
 def test_intents_in_both_languages(text: str, kind: str) -> None:
