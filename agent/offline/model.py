@@ -31,6 +31,7 @@ from agent.offline.references import (
     best_match,
     best_matches,
     is_reference,
+    price_of,
     recent_products,
     resolve,
     resolve_shown,
@@ -209,12 +210,12 @@ class Planner:
             return self._say(phrasing.small_talk("which_one", self.language))
         shown = self.lists[0]
         kinds = {p.get("category") for p in shown}
-        prices = [Decimal(str(p.get("price", "0"))) for p in shown]
+        prices = [price_of(p) for p in shown]
         cheaper = intent.order == "price_low"
         name_words = {w for p in shown for w in fold(p.get("name", "")).split() if w.isalpha()}
 
         def beyond(product: dict[str, Any]) -> bool:
-            price = Decimal(str(product["price"]))
+            price = price_of(product)
             alike = product.get("category") in kinds and bool(
                 name_words & set(fold(product.get("name", "")).split())
             )
@@ -229,7 +230,7 @@ class Planner:
                     if beyond(p):
                         found.setdefault(p["item_code"], p)
         if found:
-            ordered = sorted(found.values(), key=lambda p: Decimal(str(p["price"])))
+            ordered = sorted(found.values(), key=price_of)
             listed = ordered[:5] if cheaper else ordered[::-1][:5]
             answer = {"query": searches[-1], "results": listed, "sort": intent.order}
             return self._say(phrasing.search_answer(answer, self.language))
@@ -241,9 +242,7 @@ class Planner:
             if following == kind:
                 search["category"] = kind
             return self._call("search_products", **search)
-        reference = (min if cheaper else max)(
-            shown, key=lambda p: Decimal(str(p.get("price", "0")))
-        )
+        reference = (min if cheaper else max)(shown, key=price_of)
         return self._say(phrasing.nothing_beyond(reference, cheaper, self.language))
 
     def _add_chosen(self, product: dict[str, Any], asked: ItemRequest) -> AIMessage:

@@ -117,20 +117,16 @@ def resolve_shown(
     after a single product shown means the list before)."""
     if not lists:
         return None
-    words = fold(phrase).split()
     if order is not None and is_reference(phrase):
-
-        def price(product: dict[str, Any]) -> Decimal:
-            return Decimal(str(product.get("price", "0")))
-
-        return min(lists[0], key=price) if order == "price_low" else max(lists[0], key=price)
-    for word in words:
-        if word in _ORDINALS:
-            index = _ORDINALS[word]
-            return next(
-                (shown[index] for shown in lists if -len(shown) <= index < len(shown)), None
-            )
+        return (min if order == "price_low" else max)(lists[0], key=price_of)
+    if any(word in _ORDINALS for word in fold(phrase).split()):
+        return next((hit for shown in lists if (hit := resolve(phrase, shown)) is not None), None)
     return resolve(phrase, lists[0])
+
+
+def price_of(product: dict[str, Any]) -> Decimal:
+    """A product's price as the tools give it (a decimal string)."""
+    return Decimal(str(product.get("price", "0")))
 
 
 def is_reference(phrase: str) -> bool:
