@@ -138,7 +138,8 @@ class CatalogRepository:
         vector = None
         if self._embeddings is not None and query.strip():
             vector = np.asarray(await self._embeddings.aembed_query(query), dtype=np.float32)
-        terms = [f"{term}:*" for term in query_terms(query)]
+        words = query_terms(query)
+        terms = [f"{term}:*" for term in words]
         # One statement does it all (both searches, the fusion, the product rows): as three
         # statements and a fusion here, a search cost twice the CPU.
         async with self._pool.connection() as conn:
@@ -166,14 +167,14 @@ class CatalogRepository:
                 for p in products
                 if any(wanted in fold(f"{s.city} {s.branch}") and s.available > 0 for s in p.stock)
             ]
-        return _named_first(products, query)[:limit]
+        return _named_first(products, words)[:limit]
 
 
-def _named_first(products: list[Product], query: str) -> list[Product]:
-    """Products whose name starts with what was asked for come first, in their ranked
-    order: "tomates" means the tomatoes before the tomato sauce, "coffee" the coffee before
-    the coffee maker."""
-    return sorted(products, key=lambda product: not names_it(product.name, query, product.brand))
+def _named_first(products: list[Product], terms: list[str]) -> list[Product]:
+    """Products whose name starts with what was asked for (the query's `terms`) come first,
+    in their ranked order: "tomates" means the tomatoes before the tomato sauce, "coffee"
+    the coffee before the coffee maker."""
+    return sorted(products, key=lambda product: not names_it(product.name, terms, product.brand))
 
 
 _FILTERS = """

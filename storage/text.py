@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -48,12 +49,11 @@ def query_terms(query: str) -> list[str]:
     return terms
 
 
-def names_it(name: str, query: str, brand: str | None = None) -> bool:
-    """The product name starts with what the query asks for (and has its other words):
-    "Tomates" for "tomates", not "Salsa de tomate"; "Café molido" for "café", not
-    "Cafetera" (a plural ending at most, not another word). A name that starts with its
-    brand names the maker, not the thing: "apples" is not "Apple MacBook Air"."""
-    terms = query_terms(query)
+def names_it(name: str, terms: Sequence[str], brand: str | None = None) -> bool:
+    """The product name starts with what the query asks for (its `query_terms`), and has
+    its other words: "Tomates" for "tomates", not "Salsa de tomate"; "Café molido" for
+    "café", not "Cafetera" (a plural ending at most, not another word). A name that starts
+    with its brand names the maker, not the thing: "apples" is not "Apple MacBook Air"."""
     words = fold(name).split()
     maker = fold(brand or "").split()
     return (

@@ -38,7 +38,7 @@ from agent.offline.references import (
     shown_lists,
     tool_results,
 )
-from storage.text import fold, names_it
+from storage.text import fold, names_it, query_terms
 
 _LANGUAGE_LINE = re.compile(r"^Language: (es|en)\b", re.MULTILINE)
 _PENDING_LINE = re.compile(r"^Pending question: (.+)$", re.MULTILINE)
@@ -490,12 +490,13 @@ class Planner:
         if item.phrase not in searched:
             return "search"
         found: list[dict[str, Any]] = searched[item.phrase].get("results") or []
+        terms = query_terms(item.phrase)
         sold_out: list[dict[str, Any]] = [
             p
             for p in searched[item.phrase].get("unavailable") or []
-            if names_it(p["name"], item.phrase, p.get("brand"))
+            if names_it(p["name"], terms, p.get("brand"))
         ]
-        if sold_out and not any(names_it(p["name"], item.phrase, p.get("brand")) for p in found):
+        if sold_out and not any(names_it(p["name"], terms, p.get("brand")) for p in found):
             # "1 kilo de tomates" while the tomatoes are sold out: say so (the cart tool
             # does), rather than offer tomato sauce
             return sold_out[0]

@@ -7,7 +7,7 @@ import pytest
 from agent.language import detect_language
 from agent.names import address_change, clean_address, extract_name, split_name_and_address
 from agent.phones import find_phone, mask_phone, normalize_phone
-from storage.text import names_it
+from storage.text import names_it, query_terms
 
 
 @pytest.mark.parametrize(
@@ -131,7 +131,7 @@ def test_a_name_and_an_address_in_one_message_are_both_taken() -> None:
 def test_a_name_is_what_the_query_asks_for_when_it_starts_with_it(
     name: str, brand: str | None, query: str, named: bool
 ) -> None:
-    assert names_it(name, query, brand) is named
+    assert names_it(name, query_terms(query), brand) is named
 
 
 @pytest.mark.parametrize(
