@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
-from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
+from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMessage
+
+Message = TypeVar("Message", bound=BaseMessage)
 
 
 def last_human_text(messages: Sequence[AnyMessage]) -> str:
@@ -26,7 +29,7 @@ def reply_of_turn(messages: Sequence[AnyMessage]) -> str:
     return "\n\n".join(reversed(parts))
 
 
-def turn_messages(messages: Sequence[AnyMessage]) -> list[AnyMessage]:
+def turn_messages(messages: Sequence[Message]) -> list[Message]:
     """The messages of the latest turn: the customer's last message and what followed."""
     for index in range(len(messages) - 1, -1, -1):
         if isinstance(messages[index], HumanMessage):

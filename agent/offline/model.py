@@ -24,6 +24,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from agent.language import Language, detect_language
+from agent.messages import turn_messages
 from agent.offline import phrasing
 from agent.offline.intents import Intent, ItemRequest, parse_message
 from agent.offline.quantities import Quantity
@@ -103,7 +104,7 @@ class Planner:
         self.text = _pending_question(messages) or (messages[start].text if start >= 0 else "")
         self.history = [m for m in messages[:start] if not isinstance(m, SystemMessage)]
         # The previous turn: the customer's message before this one and what followed it.
-        self.previous_turn = self.history[max(_last_human(self.history), 0) :]
+        self.previous_turn = turn_messages(self.history)
         self.this_turn = list(messages[start + 1 :]) if start >= 0 else []
         # What the tools answered this turn (the calls were made this turn too).
         self.results = tool_results(self.this_turn)
@@ -334,7 +335,7 @@ class Planner:
         asked to add ("necesito leche": the milks, "which one?"), that request and the item
         codes offered."""
         previous = self.previous_turn
-        if not previous or not isinstance(previous[0], HumanMessage):
+        if not previous:
             return None
         asked = parse_message(previous[0].text)[0]
         if asked.kind != "add":
