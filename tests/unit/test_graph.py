@@ -209,27 +209,49 @@ async def test_older_turns_keep_their_words_but_not_their_tool_traffic() -> None
     assert Decimal(after["cart"][0]["quantity"]) == 2
 
 
-def _phone(code: str, name: str, price: str, category: str = "Celulares") -> ProductRecord:
+def _product(
+    code: str,
+    name: str,
+    price: str,
+    *,
+    category: str,
+    unit: str = "unit",
+    brand: str = "",
+    description: str = "",
+    available: int = 5,
+) -> ProductRecord:
     return ProductRecord(
         item_code=code,
         name=name,
         price=Decimal(price),
+        unit=unit,
+        brand=brand,
         category=category,
-        description="phone",
-        stock=(StockLine("Main", "Centro", "Caracas", Decimal(5)),),
+        description=description,
+        stock=(StockLine("Main", "Centro", "Caracas", Decimal(available)),),
     )
+
+
+async def _greeted(
+    catalog: list[ProductRecord] = CATALOG, *, name: str = "Mary Jones", hello: str = "hello"
+) -> Harness:
+    """A known customer who has just said hello, on the offline model."""
+    harness = Harness(OfflineChatModel(), catalog)
+    await harness.customers.save(PHONE, name, "12 Elm Road")
+    await harness.say(hello)
+    return harness
 
 
 async def test_the_cheapest_are_listed_first_among_the_kind_of_product_asked_for() -> None:
     catalog = [
-        _phone("EL-P1", "Galaxy A55", "419.00"),
-        _phone("EL-P2", "Redmi A5", "135.00"),
-        _phone("EL-P3", "Moto G24", "139.00"),
-        _phone("EL-CASE", "Funda para celular", "5.00", category="Accesorios"),
+        _product("EL-P1", "Galaxy A55", "419.00", category="Celulares", description="phone"),
+        _product("EL-P2", "Redmi A5", "135.00", category="Celulares", description="phone"),
+        _product("EL-P3", "Moto G24", "139.00", category="Celulares", description="phone"),
+        _product(
+            "EL-CASE", "Funda para celular", "5.00", category="Accesorios", description="phone"
+        ),
     ]
-    harness = Harness(OfflineChatModel(), catalog)
-    await harness.customers.save(PHONE, "Mary Jones", "12 Elm Road")
-    await harness.say("hello")
+    harness = await _greeted(catalog)
     state = await harness.say("show me the cheapest phones")
     reply = state["reply"]
     assert "lowest price first" in reply
@@ -240,9 +262,7 @@ async def test_the_cheapest_are_listed_first_among_the_kind_of_product_asked_for
 
 
 async def test_a_yes_to_the_one_product_shown_adds_it_and_a_plain_no_is_taken_politely() -> None:
-    harness = Harness(OfflineChatModel())
-    await harness.customers.save(PHONE, "Mary Jones", "12 Elm Road")
-    await harness.say("hello")
+    harness = await _greeted()
     shown = await harness.say("do you have a Samsung TV?")
     assert "Would you like to add" in shown["reply"]
     added = await harness.say("yes")
@@ -254,52 +274,23 @@ async def test_a_yes_to_the_one_product_shown_adds_it_and_a_plain_no_is_taken_po
 
 async def test_asking_for_a_sold_out_product_says_so_instead_of_adding_what_mentions_it() -> None:
     catalog = [
-        ProductRecord(
-            item_code="GR-TOMATO",
-            name="Tomates",
-            price=Decimal("1.90"),
-            unit="kg",
-            category="Vegetables",
-            stock=(StockLine("Main", "Centro", "Caracas", Decimal(0)),),
-        ),
-        ProductRecord(
-            item_code="GR-SAUCE",
-            name="Salsa de tomate 397g",
-            price=Decimal("2.60"),
-            category="Pantry",
-            stock=(StockLine("Main", "Centro", "Caracas", Decimal(40)),),
-        ),
+        _product("GR-TOMATO", "Tomates", "1.90", category="Vegetables", unit="kg", available=0),
+        _product("GR-SAUCE", "Salsa de tomate 397g", "2.60", category="Pantry", available=40),
     ]
-    harness = Harness(OfflineChatModel(), catalog)
-    await harness.customers.save(PHONE, "Ana Pérez", "Av. Libertador 10")
-    await harness.say("hola")
+    harness = await _greeted(catalog, name="Ana Pérez", hello="hola")
     state = await harness.say("quiero 1 kilo de tomates")
     assert "agotado" in state["reply"]
     assert state["cart"] == []
 
 
 async def test_dozens_go_to_the_dozen_pack_when_eggs_come_in_several_packs() -> None:
-    def eggs(code: str, name: str, price: str) -> ProductRecord:
-        return ProductRecord(
-            item_code=code,
-            name=name,
-            price=Decimal(price),
-            unit="pack",
-            category="Dairy",
-            stock=(StockLine("Main", "Centro", "Caracas", Decimal(20)),),
-        )
-
     catalog = [
-        eggs("GR-EGGS-30", "Eggs (carton of 30)", "7.50"),
-        eggs("GR-EGGS-12", "Eggs (dozen)", "3.20"),
+        _product(
+            "GR-EGGS-30", "Eggs (carton of 30)", "7.50", category="Dairy", unit="pack", available=20
+        ),
+        _product("GR-EGGS-12", "Eggs (dozen)", "3.20", category="Dairy", unit="pack", available=20),
     ]
-    by_the_dozen, unsaid = (
-        Harness(OfflineChatModel(), catalog),
-        Harness(OfflineChatModel(), catalog),
-    )
-    for harness in (by_the_dozen, unsaid):
-        await harness.customers.save(PHONE, "Mary Jones", "12 Elm Road")
-        await harness.say("hello")
+    by_the_dozen, unsaid = await _greeted(catalog), await _greeted(catalog)
     state = await by_the_dozen.say("2 dozen eggs")
     assert [(line["item_code"], line["quantity"]) for line in state["cart"]] == [
         ("GR-EGGS-12", "2")
@@ -311,25 +302,16 @@ async def test_dozens_go_to_the_dozen_pack_when_eggs_come_in_several_packs() -> 
 
 async def test_a_weight_goes_to_the_product_sold_by_weight_not_to_a_brand_of_that_name() -> None:
     catalog = [
-        ProductRecord(
-            item_code="EL-MACBOOK",
-            name="Apple MacBook Air M2",
-            price=Decimal("1099.00"),
-            brand="Apple",
+        _product(
+            "EL-MACBOOK",
+            "Apple MacBook Air M2",
+            "1099.00",
             category="Laptops",
-            stock=(StockLine("Main", "Centro", "Caracas", Decimal(3)),),
+            brand="Apple",
+            available=3,
         ),
-        ProductRecord(
-            item_code="GR-APPLE",
-            name="Red apples",
-            price=Decimal("2.40"),
-            unit="kg",
-            category="Fruit",
-            stock=(StockLine("Main", "Centro", "Caracas", Decimal(100)),),
-        ),
+        _product("GR-APPLE", "Red apples", "2.40", category="Fruit", unit="kg", available=100),
     ]
-    harness = Harness(OfflineChatModel(), catalog)
-    await harness.customers.save(PHONE, "Mary Jones", "12 Elm Road")
-    await harness.say("hello")
+    harness = await _greeted(catalog)
     state = await harness.say("2 kg of apples")
     assert [(line["item_code"], line["quantity"]) for line in state["cart"]] == [("GR-APPLE", "2")]
