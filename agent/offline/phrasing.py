@@ -101,9 +101,14 @@ def details_answer(product: dict[str, Any], lang: Language, *, place: str | None
         lines.append(description)
     branches = [s for s in product.get("availability", [])]
     if branches:
-        where = ", ".join(f"{b['branch'] or b['city']} ({b['available']})" for b in branches)
+        where = _where(branches)
         lines.append(f"Disponible en: {where}." if lang == "es" else f"Available at: {where}.")
     return "\n".join(lines)
+
+
+def _where(branches: Sequence[dict[str, Any]]) -> str:
+    """ "Centro (8), Valencia (40)"."""
+    return ", ".join(f"{b['branch'] or b['city']} ({b['available']})" for b in branches)
 
 
 def _availability_in(product: dict[str, Any], place: str, lang: Language) -> str:
@@ -116,11 +121,11 @@ def _availability_in(product: dict[str, Any], place: str, lang: Language) -> str
     ]
     name = product["name"]
     if here:
-        where = ", ".join(f"{b['branch'] or b['city']} ({b['available']})" for b in here)
+        where = _where(here)
         if lang == "es":
             return f"Sí, hay {name} disponible en {where}."
         return f"Yes, {name} is available at {where}."
-    elsewhere = ", ".join(f"{b['branch'] or b['city']} ({b['available']})" for b in branches)
+    elsewhere = _where(branches)
     if lang == "es":
         tail = f" Sí lo hay en: {elsewhere}." if elsewhere else " Ahora mismo está agotado."
         return f"No hay {name} en {place.title()} en este momento.{tail}"
@@ -146,9 +151,7 @@ def nothing_beyond(product: dict[str, Any], cheaper: bool, lang: Language) -> st
 
 
 def already_in_cart(lines: Sequence[dict[str, Any]], lang: Language) -> str:
-    held = ", ".join(
-        f"{amount_text(line['quantity'], line['unit'], lang)} {line['name']}" for line in lines
-    )
+    held = ", ".join(_amount_of(line, lang) for line in lines)
     if lang == "es":
         return f"Ya tienes {held} en el carrito. Si quieres más, dime cuántos en total."
     return f"You already have {held} in your cart. If you want more, tell me how many in all."
@@ -217,13 +220,18 @@ def amount_text(quantity: str, unit: str, lang: Language) -> str:
     return f"{quantity} ×"
 
 
+def _amount_of(line: dict[str, Any], lang: Language) -> str:
+    """ "2 kg Red apples", "3 × Leche entera 1L": a cart or order line's quantity and name."""
+    return f"{amount_text(line['quantity'], line.get('unit', 'unit'), lang)} {line['name']}"
+
+
 def cart_answer(view: dict[str, Any], lang: Language, *, heading: bool = True) -> str:
     lines = view.get("lines") or []
     if not lines:
         return "Tu carrito está vacío." if lang == "es" else "Your cart is empty."
     currency = view.get("currency", "USD")
     rows = [
-        f"- {amount_text(line['quantity'], line['unit'], lang)} {line['name']} "
+        f"- {_amount_of(line, lang)} "
         f"({money(line['unit_price'], currency)}) = {money(line['line_total'], currency)}"
         for line in lines
     ]
@@ -341,10 +349,7 @@ def order_answer(content: dict[str, Any], lang: Language, kind: str) -> str:
             if lang == "es"
             else f"Your order {order['number']} has been cancelled."
         )
-    items = ", ".join(
-        f"{amount_text(i['quantity'], i.get('unit', 'unit'), lang)} {i['name']}"
-        for i in order.get("items", [])
-    )
+    items = ", ".join(_amount_of(item, lang) for item in order.get("items", []))
     what = f": {items}" if items else ""
     return (
         f"Tu pedido {order['number']} está {status}{what}. Total: {total}."
