@@ -15,7 +15,9 @@ from api.runtime import Runtime
 _bearer = HTTPBearer(auto_error=False, description="ADMIN_API_TOKEN")
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    """Async on purpose: FastAPI runs a plain `def` dependency in a worker thread, a thread
+    hop on every request for what is an attribute read."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 
