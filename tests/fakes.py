@@ -69,6 +69,7 @@ class MemoryCatalog:
                 term in fold(f"{p.name} {p.brand} {p.category} {p.description}") for term in terms
             )
             and (not in_stock_only or p.available > 0)
+            and (max_price is None or p.price <= max_price)
         ]
         return found[:limit]
 

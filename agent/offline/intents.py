@@ -49,6 +49,9 @@ class ItemRequest:
     quantity: Quantity | None = None
     order: PriceOrder | None = None
     """ "the cheapest coffee": among the matches, the one at this end of the price range."""
+    more: bool = False
+    """ "2 more", "otro": on top of what the cart has (else a quantity for a product already
+    in the cart, "ponme dos", is what the shopper wants to end up with)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,8 @@ class Intent:
     """ "a cheap phone", "el televisor más barato": matches listed by price."""
     place: str | None = None
     """ "is it available in Valencia?": the city or branch asked about."""
+    refines: bool = False
+    """ "which ones are wireless?", "¿y en rojo?": the phrase narrows the previous search."""
 
 
 def _rx(*alternatives: str) -> re.Pattern[str]:
@@ -388,6 +393,7 @@ _FILLER = _rx(
     r"(?:tipos?|clases?|marcas?)\s+de",
     r"right\s+now",
     r"ya",
+    r"(?:you\s+)?got",
 )
 _FUNCTION_WORDS = _rx(
     r"i",
@@ -537,7 +543,37 @@ _ONE_MORE = _rx(
     r"otr[oa](?!\s+vez)(?:\s+mas)?",
     r"un[oa]?\s+mas",
 )
-_VAGUE = re.compile(r"(?:(?:algo|anything|something|else|otro|otra|other|mas|more)\s*)*")
+_VAGUE = re.compile(
+    r"(?:(?:algo|anything|something|else|otro|otra|otros|otras|other|others|mas|more)\s*)*"
+)
+_MORE = re.compile(r"(?:more|mas|extra|additional|adicional(?:es)?)")
+_TAKE_OFF = re.compile(
+    r"\btake\s+((?:\S+\s+){0,4}?\S+)\s+(?:off|out)\b(?:\s+of\s+(?:my|the)\s+(?:cart|basket))?"
+)
+_IN_STOCK = _rx(r"in\s+stock", r"en\s+stock", r"left", r"disponibles?", r"available")
+_AFFORDABLE = _rx(
+    r"(?:nothing|not|nada|no)\s+(?:too|very|so|that|muy|tan|demasiado)\s+"
+    r"(?:expensive|pricey|car[oa]s?)",
+    r"que\s+no\s+sea\s+(?:muy\s+|tan\s+)?car[oa]",
+    r"affordable",
+    r"on\s+a\s+budget",
+    r"budget",
+    r"asequibles?",
+)
+"""Browsing by price: a list from the cheapest, never a product picked for the shopper."""
+_COLORS = (
+    r"(?:red|black|white|blue|green|silver|gr[ae]y|gold|pink|purple|yellow|orange|"
+    r"roj[oa]s?|negr[oa]s?|blanc[oa]s?|azul(?:es)?|verdes?|platead[oa]s?|gris(?:es)?|"
+    r"dorad[oa]s?|rosad?[oa]?s?|morad[oa]s?|amarill[oa]s?|naranjas?)"
+)
+_REFINE = re.compile(
+    r"^(?:and\s+|y\s+)?(?:which|cuales|cual)\s+(?:ones?\s+|of\s+them\s+|de\s+(?:ellos|ellas|esos|esas)\s+)?"
+    r"(?:are|is|have|has|son|es|tienen|tiene|vienen|come|comes)\s+(.+)$"
+)
+_IN_COLOR = re.compile(
+    r"^(?:and\s+|y\s+)?(?:any\s+|some\s+|algun[oa]?s?\s+|tienen\s+|hay\s+|do\s+you\s+have\s+"
+    r"(?:it\s+|them\s+|one\s+)?)?((?:in|en)\s+" + _COLORS + r"\b.*)$"
+)
 _PLACE_ONLY = re.compile(r"^(?:in|at|en)\s+(?:the\s+|la\s+|el\s+)?([a-z][a-z .'-]{1,40})$")
 _CODE = re.compile(r"\b[A-Z]{2,}(?:-[A-Z0-9]+)+\b")
 _PRICE_CEILING = re.compile(
@@ -604,8 +640,14 @@ def _parse(folded: str, text: str) -> list[Intent]:
         return [Intent("order_status", order_number=number)]
     if _STORE_INFO.search(folded):
         return [Intent("store_info")]
+    folded = _TAKE_OFF.sub(r"remove \1", folded)  # "take one off", "take the milk out"
     if _REMOVE.search(folded) and not _ADD_AFTER_REMOVE.search(folded):
-        items = _items(_REMOVE.sub(" ", folded))
+        rest = _REMOVE.sub(" ", folded)
+        items = _items(rest)
+        counted = " ".join(rest.split())
+        quantity, remainder = split_quantity(counted)
+        if not items and _COUNT.match(counted) and quantity is not None and not _strip(remainder):
+            items = (ItemRequest("", quantity),)  # "remove one", "saca 2": of the one at hand
         if not items and _POINTING.search(folded):
             items = (ItemRequest("it"),)  # "can you remove it?", "quítalo"
         return [Intent("remove", items=items)]
@@ -625,7 +667,14 @@ def _parse(folded: str, text: str) -> list[Intent]:
     if _CHECKOUT.search(folded):
         return [Intent("checkout")]
     if _UPDATE.search(folded) and re.search(r"\d|\b(?:" + _NUMBER_WORDS + r")\b", folded):
-        return [Intent("update", items=_items(_UPDATE.sub(" ", folded), trailing=True))]
+        # "actually give me 2": the verb of an add names no product
+        changed = _ADD.sub(" ", _UPDATE.sub(" ", folded))
+        return [Intent("update", items=_items(changed, trailing=True))]
+    affordable = _AFFORDABLE.search(folded)
+    if affordable:  # "a laptop for school, nothing too expensive": browse by price
+        folded, max_price = _max_price(_AFFORDABLE.sub(" ", folded))
+        phrase = _strip(_SEARCH.sub(" ", _ADD.sub(" ", folded)))
+        return [Intent("search", phrase=phrase, max_price=max_price, order="price_low")]
     folded, order = _price_order(folded)
     if _COMPARE.search(
         folded
@@ -639,11 +688,17 @@ def _parse(folded: str, text: str) -> list[Intent]:
     if _ABOUT_IT.search(folded):  # "does it have 16 GB of RAM?": the description says
         return [Intent("details", order=order)]
     if _DETAILS.search(folded):
-        phrase = _strip(_DETAILS.sub(" ", folded))
+        phrase = _strip(_IN_STOCK.sub(" ", _DETAILS.sub(" ", folded)))
         per, named = split_quantity(phrase)
         if per is not None and per.unit is not None and named:
             phrase = named  # "cuánto vale el kilo de queso": the price of the cheese
         return [Intent("details", phrase=phrase, order=order)]
+    refined = _REFINE.match(folded) or _IN_COLOR.match(folded)
+    if refined:  # "which ones are wireless?", "and in black?": the last search, narrowed
+        folded, max_price = _max_price(refined.group(1))
+        phrase = _strip(folded)
+        if phrase:
+            return [Intent("search", phrase=phrase, max_price=max_price, order=order, refines=True)]
     code = _CODE.search(text)
     if code and not _ADD.search(folded) and not _starts_with_quantity(folded):
         kind: IntentKind = "details" if _DETAILS.search(folded) else "search"
@@ -651,8 +706,10 @@ def _parse(folded: str, text: str) -> list[Intent]:
     folded, max_price = _max_price(folded)
     if _SEARCH.search(folded) and not _starts_with_quantity(_strip(folded)):
         phrase = _strip(_SEARCH.sub(" ", folded))
-        if order is not None and phrase and _VAGUE.fullmatch(phrase):
-            phrase = ""  # "¿tienen algo más barato?": cheaper than what was just shown
+        if phrase and _VAGUE.fullmatch(phrase):
+            # "¿tienen algo más barato?": cheaper than what was just shown; "show me more",
+            # "anything under 600": more of the last search
+            phrase = ""
         place = _PLACE_ONLY.match(phrase)
         if place:  # "is it available in Valencia?": the product at hand, in that place
             return [Intent("details", place=place.group(1).strip())]
@@ -663,13 +720,19 @@ def _parse(folded: str, text: str) -> list[Intent]:
     one_more = bool(_ONE_MORE.search(without_verbs))  # "another one", "dame otro"
     without_verbs = _ONE_MORE.sub(" ", without_verbs)
     rest = _strip(without_verbs)
-    if _ADD.search(folded) or _starts_with_quantity(rest) or one_more:
+    if (
+        _ADD.search(folded)
+        or _starts_with_quantity(rest)
+        or one_more
+        or _lists_amounts(without_verbs)
+    ):
         items = _items(without_verbs)
         if one_more:
             one = Quantity(Decimal(1), None)
             items = tuple(
-                ItemRequest(item.phrase, item.quantity or one, item.order) for item in items
-            ) or (ItemRequest("it", one),)
+                ItemRequest(item.phrase, item.quantity or one, item.order, more=True)
+                for item in items
+            ) or (ItemRequest("it", one, more=True),)
         if order is not None:
             items = tuple(ItemRequest(item.phrase, item.quantity, order) for item in items) or (
                 ItemRequest("", None, order),
@@ -683,8 +746,8 @@ def _parse(folded: str, text: str) -> list[Intent]:
     quantity, remainder = split_quantity(_strip_filler(folded))
     if quantity is not None and not _strip(remainder) and _POINTING.search(folded):
         return [Intent("add", items=(ItemRequest("", quantity),))]  # "two of those"
-    if order is not None and rest and _VAGUE.fullmatch(rest):
-        return [Intent("search", order=order)]  # "anything cheaper?"
+    if rest and _VAGUE.fullmatch(rest):  # "anything cheaper?", "something under 600"
+        return [Intent("search", max_price=max_price, order=order)]
     if not rest:
         if order is not None:  # "the cheapest?", "¿el más barato?": of what was shown
             return [Intent("details", order=order)]
@@ -712,6 +775,7 @@ _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|uno|una|dos|tres|cuatro|"
     "cinco|seis|siete|ocho|nueve|diez|doce|docena|dozen|half|medio|media"
 )
+_COUNT = re.compile(r"(?:\d|(?:" + _NUMBER_WORDS + r")\b)")
 _ADD_AFTER_REMOVE = re.compile(r"\b(?:instead|en\s+vez|but\s+add|pero\s+agrega)\b")
 
 
@@ -798,8 +862,18 @@ def _items(text: str, *, trailing: bool = False) -> tuple[ItemRequest, ...]:
         phrase = _strip(phrase)
         if (not phrase and quantity is None) or (phrase and not _NAMES_SOMETHING.search(phrase)):
             continue  # "{{7*7}}" asks for nothing
+        if quantity is not None and _MORE.fullmatch(phrase):  # "2 more", "dos más"
+            items.append(ItemRequest(phrase="", quantity=quantity, more=True))
+            continue
         items.append(ItemRequest(phrase=phrase, quantity=quantity))
     return tuple(items)
+
+
+def _lists_amounts(text: str) -> bool:
+    """A list where an item comes with an amount: "un cartón de huevos y 2 litros de leche"
+    is an order even without a verb."""
+    fragments = [f for f in _SPLIT.split(text) if f]
+    return len(fragments) > 1 and any(_starts_with_quantity(f) for f in fragments)
 
 
 def _order_number(folded: str) -> str | None:

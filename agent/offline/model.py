@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Sequence
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from functools import cached_property
 from typing import Any, Literal
 
@@ -160,6 +160,8 @@ class Planner:
     def _on_search(self, intent: Intent) -> AIMessage:
         if not intent.phrase and intent.order is not None:
             return self._beyond_shown(intent)
+        if not intent.phrase or intent.refines:
+            return self._narrowed(intent)
         if not self.results:
             shown = recent_products(self.history)
             meant = None
@@ -195,7 +197,80 @@ class Planner:
             chosen = next((p for p in found if p["item_code"] in pending[1]), None)
             if chosen is not None:
                 return self._add_chosen(chosen, pending[0])
+        details = [r for r in self.results if r[0] == "get_product_details"]
+        if details:
+            return self._answer_from_results(only=details)
+        if not added and pending is None:
+            pointed = self._shown_among_found(intent.phrase)
+            if pointed is not None:
+                return self._call("get_product_details", item_code=pointed["item_code"])
         return self._answer_from_results(adding=added)
+
+    def _shown_among_found(self, phrase: str) -> dict[str, Any] | None:
+        """After a list, a word that names none of what the search found ("whole", after
+        the milks "Leche entera" and "Leche descremada") picks the listed product the search
+        ranks first: the embeddings read it across languages."""
+        shown = self._shown_last_turn()
+        if len(shown) < 2 or len(phrase.split()) > 3:
+            return None
+        found = [
+            p
+            for name, _args, content in self.results
+            if name == "search_products" and isinstance(content, dict)
+            for p in content.get("results") or []
+        ]
+        terms = query_terms(phrase)
+        if any(
+            term in word
+            for p in found
+            for word in fold(f"{p.get('name', '')} {p.get('brand', '')}").split()
+            for term in terms
+        ):
+            return None  # the search found products named by the words
+        listed = {p["item_code"] for p in shown}
+        return next((p for p in found if p["item_code"] in listed), None)
+
+    def _narrowed(self, intent: Intent) -> AIMessage:
+        """ "Show me more", "something under 600", "which ones are wireless?", "¿y en
+        rojo?": the last search again, with more results, a price ceiling or more words."""
+        last = next(
+            (
+                args
+                for name, args, _ in reversed(tool_results(self.history))
+                if name == "search_products" and args.get("query")
+            ),
+            None,
+        )
+        if last is None:
+            if intent.phrase:
+                return self._call("search_products", query=intent.phrase)
+            return self._say(phrasing.small_talk("unknown", self.language))
+        more = not intent.phrase and intent.max_price is None
+        if not self.results:
+            args: dict[str, Any] = {"query": str(last["query"])}
+            if intent.phrase:
+                args["query"] = f"{last['query']} {intent.phrase}"
+            if last.get("category"):
+                args["category"] = last["category"]
+            ceiling = intent.max_price if intent.max_price is not None else last.get("max_price")
+            if ceiling is not None:
+                args["max_price"] = float(ceiling)
+            if intent.order is not None or last.get("sort"):
+                args["sort"] = intent.order or last["sort"]
+            if more:
+                args["limit"] = min(int(last.get("limit", 5)) + 5, 20)
+            return self._call("search_products", **args)
+        content = next(
+            (c for name, _, c in self.results if name == "search_products" and isinstance(c, dict)),
+            {},
+        )
+        if more:  # what the customer has not seen yet
+            seen = {p["item_code"] for shown in self.lists for p in shown}
+            fresh = [p for p in content.get("results") or [] if p["item_code"] not in seen]
+            if not fresh:
+                return self._say(phrasing.nothing_more(str(last["query"]), self.language))
+            content = {**content, "results": fresh[:5]}
+        return self._say(phrasing.search_answer(content, self.language))
 
     def _beyond_shown(self, intent: Intent) -> AIMessage:
         """ "Anything cheaper?": the last search again by price, keeping the products of
@@ -286,7 +361,11 @@ class Planner:
             phrase = " ".join(item.phrase for item in intent.items if item.phrase)
             return self._on_search(Intent("search", phrase=phrase or self.text))
         recent = recent_products(self.history)
-        done = {args.get("item_code") for name, args, _ in self.results if name == "add_to_cart"}
+        done = {
+            args.get("item_code")
+            for name, args, _ in self.results
+            if name in ("add_to_cart", "update_cart_item")
+        }
         searched = self._searched()
         pending = self._pending_choice()
         calls: list[Call] = []
@@ -310,6 +389,21 @@ class Planner:
                 if line is not None and item.quantity is None and not self.results:
                     # "I'll take the LG" with the LG already in the cart: not a second one
                     already.append(line)
+                    continue
+                if (
+                    line is not None
+                    and item.quantity is not None
+                    and not item.more
+                    and is_reference(item.phrase)
+                ):
+                    # "ponme dos", about the diapers already in the cart: two in all
+                    wanted = product_quantity(item.quantity, product)
+                    calls.append(
+                        (
+                            "update_cart_item",
+                            {"item_code": product["item_code"], "quantity": float(wanted)},
+                        )
+                    )
                     continue
                 asked = item.quantity
                 if asked is None and pending is not None and product["item_code"] in pending[1]:
@@ -370,12 +464,14 @@ class Planner:
                 "name": content.get("name") or content.get("removed", ""),
             }
             for name, args, content in self.results
-            if name == tool and isinstance(content, dict)
+            if name in (tool, "update_cart_item") and isinstance(content, dict)
         ]
         handled = {line["item_code"] for line in done}
         searched = self._searched()
         calls: list[Call] = []
         for item in intent.items:
+            if done and is_reference(item.phrase):
+                continue  # "quítalo" names one line, changed in an earlier step of this turn
             line = self._cart_line(item.phrase)
             if line is None and item.phrase in searched:
                 found = searched[item.phrase]
@@ -392,12 +488,25 @@ class Planner:
             if line is None or line["item_code"] in handled:
                 continue
             handled.add(line["item_code"])
+            quantity = (
+                None
+                if item.quantity is None
+                else product_quantity(item.quantity, {"unit": line["unit"], "name": line["name"]})
+            )
+            if tool == "remove_from_cart" and quantity is not None:
+                # "quita uno", "remove 2 of the milk": fewer, not none
+                left = Decimal(line["quantity"]) - quantity
+                if left > 0:
+                    calls.append(
+                        (
+                            "update_cart_item",
+                            {"item_code": line["item_code"], "quantity": float(left)},
+                        )
+                    )
+                    continue
             if tool == "remove_from_cart":
                 calls.append((tool, {"item_code": line["item_code"]}))
-            elif item.quantity is not None:
-                quantity = product_quantity(
-                    item.quantity, {"unit": line["unit"], "name": line["name"]}
-                )
+            elif quantity is not None:
                 calls.append((tool, {"item_code": line["item_code"], "quantity": float(quantity)}))
         if calls:
             return self._calls(calls)
@@ -482,6 +591,12 @@ class Planner:
         """The product an item names: a reference to what was shown, a search already done
         this turn, "search" when the catalog must be asked first, or "choose" when the
         search found several products of that name (the customer picks)."""
+        if item.more and item.phrase in ("", "it"):
+            held = self._cart_line("it")  # "2 more", "another one": of what the cart has
+            if held is not None:
+                return held
+            latest = self.lists[0] if self.lists else []
+            return latest[0] if len(latest) == 1 else None  # else: which one?
         if is_reference(item.phrase):
             return resolve_shown(item.phrase, self.lists, order=item.order)
         if item.order is None:
@@ -545,6 +660,7 @@ class Planner:
         """The answer from this turn's tool results (or `only` these of them)."""
         lang = self.language
         parts: list[str] = []
+        questions: list[str] = []  # "which milk?" comes after what was done
         cart_view: dict[str, Any] | None = None
         for name, args, content in self.results if only is None else only:
             if not isinstance(content, dict):
@@ -553,7 +669,9 @@ class Planner:
             if name == "search_products" and (not adding or not content.get("results") or choose):
                 # While adding, found products are reported by the add itself, unless the
                 # customer has to choose among them.
-                parts.append(phrasing.search_answer(content, lang, choose=choose))
+                (questions if choose else parts).append(
+                    phrasing.search_answer(content, lang, choose=choose)
+                )
             elif name == "get_product_details":
                 parts.append(phrasing.details_answer(content, lang, place=self.intent.place))
             elif name in _CART_TOOLS:
@@ -571,7 +689,7 @@ class Planner:
             parts.append(
                 f"Total del carrito: {total}." if lang == "es" else f"Cart total: {total}."
             )
-        return self._say("\n".join(parts) or phrasing.small_talk("unknown", lang))
+        return self._say("\n".join(parts + questions) or phrasing.small_talk("unknown", lang))
 
     def _say(self, text: str) -> AIMessage:
         return AIMessage(content=text)
@@ -592,6 +710,21 @@ class Planner:
         )
 
 
+_VOLUME = re.compile(r"(\d+(?:[.,]\d+)?)\s*(ml|l|lt|litros?|liters?|litres?)\b")
+
+
+def _litres_in(product: dict[str, Any]) -> Decimal | None:
+    """The litres in one unit of the product, from its name ("Leche entera 1L", "Aceite
+    500ml"), when it is sold by the unit."""
+    if product.get("unit", "unit") != "unit":
+        return None
+    match = _VOLUME.search(fold(product.get("name", "")))
+    if not match:
+        return None
+    size = Decimal(match.group(1).replace(",", "."))
+    return size / 1000 if match.group(2) == "ml" else size
+
+
 _DOZEN_PACK = re.compile(r"docena|dozen|\b12\b|x ?12")
 
 
@@ -605,6 +738,8 @@ def _fitting(quantity: Quantity | None, product: dict[str, Any]) -> Quantity | N
     dozen" fits a dozen pack, not a carton of 30 (that one gets the default, one)."""
     if quantity is None or quantity.unit in (None, product.get("unit")):
         return quantity
+    if quantity.unit == "l":  # "2 litros de leche": bottles of a litre, or none that fit
+        return quantity if _litres_in(product) else None
     if quantity.unit == "dozen":
         return quantity if _sold_by_the_dozen(product) or product.get("unit") == "unit" else None
     return quantity if quantity.unit in ("g", "lb") and product.get("unit") == "kg" else None
@@ -622,6 +757,8 @@ def product_quantity(quantity: Quantity | None, product: dict[str, Any]) -> Deci
         return amount * 12 if unit == "unit" else amount
     if quantity.unit == "g" and unit == "kg":
         return amount / 1000
+    if quantity.unit == "l" and (litres := _litres_in(product)):
+        return max((amount / litres).to_integral_value(rounding=ROUND_CEILING), Decimal(1))
     if quantity.unit == "lb" and unit == "kg":
         return (amount * Decimal("0.4536")).quantize(Decimal("0.001"))
     return amount

@@ -150,6 +150,13 @@ def nothing_beyond(product: dict[str, Any], cheaper: bool, lang: Language) -> st
     return f"I have nothing {'cheaper' if cheaper else 'pricier'} of that kind: {line}."
 
 
+def nothing_more(query: str, lang: Language) -> str:
+    """Every product the last search finds has been shown."""
+    if lang == "es":
+        return f"Eso es todo lo que tengo para «{query}». ¿Busco otra cosa?"
+    return f'That\'s everything I have for "{query}". Shall I look for something else?'
+
+
 def already_in_cart(lines: Sequence[dict[str, Any]], lang: Language) -> str:
     held = ", ".join(_amount_of(line, lang) for line in lines)
     if lang == "es":
@@ -292,6 +299,14 @@ def cart_change_answer(content: dict[str, Any], lang: Language, kind: str) -> st
             else f"Done, you now have {amount} {name}."
         )
     price = money(content["unit_price"], content.get("cart", {}).get("currency", "USD"))
+    added = content.get("added", content["quantity"])
+    if added != content["quantity"]:  # more of a product already in the cart
+        more = amount_text(added, content["unit"], lang)
+        return (
+            f"Agregué {more} {name} ({price}); ahora tienes {amount.removesuffix(' ×')}."
+            if lang == "es"
+            else f"Added {more} {name} ({price}); you now have {amount.removesuffix(' ×')}."
+        )
     return (
         f"Agregué {amount} {name} ({price})."
         if lang == "es"

@@ -120,6 +120,7 @@ async def _put(
         "item_code": product.item_code,
         "name": product.name,
         "quantity": quantity_text(wanted),
+        "added": quantity_text(wanted - current),
         "unit": product.unit,
         "unit_price": f"{product.price:.2f}",
         "cart": cart_view(merge_cart(cart, [line]), services.currency),

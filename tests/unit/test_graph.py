@@ -315,3 +315,105 @@ async def test_a_weight_goes_to_the_product_sold_by_weight_not_to_a_brand_of_tha
     harness = await _greeted(catalog)
     state = await harness.say("2 kg of apples")
     assert [(line["item_code"], line["quantity"]) for line in state["cart"]] == [("GR-APPLE", "2")]
+
+
+def _lines(state: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(line["item_code"], line["quantity"]) for line in state["cart"]]
+
+
+GROCERIES = [
+    _product("GR-DIAPERS", "Pañales talla M (40)", "15.90", category="Baby", unit="pack"),
+    _product("GR-RICE", "Arroz blanco 1kg", "1.60", category="Pantry", available=50),
+    _product(
+        "GR-MILK-SKIM", "Leche descremada 1L", "1.45", category="Dairy", description="skim milk"
+    ),
+    _product("GR-MILK-1L", "Leche entera 1L", "1.35", category="Dairy", description="whole milk"),
+    _product("GR-BREAD", "Pan integral", "2.70", category="Bakery", description="wholewheat"),
+    _product("GR-EGGS-30", "Huevos blancos (cartón de 30)", "7.50", category="Dairy", unit="pack"),
+]
+
+
+async def test_a_bare_amount_sets_the_line_more_adds_to_it_and_one_less_takes_one_off() -> None:
+    harness = await _greeted(GROCERIES, name="Ana Pérez", hello="hola")
+    await harness.say("necesito pañales")
+    assert _lines(await harness.say("ponme dos paquetes")) == [("GR-DIAPERS", "2")]
+    more = await harness.say("dame 2 más")
+    assert _lines(more) == [("GR-DIAPERS", "4")]
+    assert "Agregué 2 paquete(s) Pañales talla M (40) ($15.90); ahora tienes 4" in more["reply"]
+    assert _lines(await harness.say("quita uno")) == [("GR-DIAPERS", "3")]
+
+
+async def test_one_less_of_the_product_at_hand_leaves_the_rest_of_the_cart_alone() -> None:
+    harness = await _greeted(GROCERIES, name="Ana Pérez", hello="hola")
+    await harness.say("agrega 2 paquetes de pañales")
+    await harness.say("y 2 arroz")
+    one_less = await harness.say("saca 1")
+    assert _lines(one_less) == [("GR-DIAPERS", "2"), ("GR-RICE", "1")]
+    gone = await harness.say("remove one")
+    assert _lines(gone) == [("GR-DIAPERS", "2")]  # the rice, its last one: and only the rice
+
+
+async def test_a_word_that_names_nothing_found_picks_the_listed_product_the_search_ranks() -> None:
+    harness = await _greeted(GROCERIES)
+    listed = await harness.say("do you have milk?")
+    assert "Leche descremada" in listed["reply"]
+    assert "Leche entera" in listed["reply"]
+    picked = await harness.say("whole")  # the description says "whole milk"
+    assert picked["reply"].startswith("Leche entera 1L")
+    assert _lines(await harness.say("add it")) == [("GR-MILK-1L", "1")]
+
+
+async def test_more_of_the_last_search_shows_what_was_not_shown_then_says_that_is_all() -> None:
+    catalog = [
+        _product(f"EL-TV-{n}", f"TV model {n}", f"{100 + n}.00", category="TV") for n in range(7)
+    ]
+    harness = await _greeted(catalog)
+    first = await harness.say("do you have a tv?")
+    assert "TV model 0" in first["reply"]
+    assert "TV model 5" not in first["reply"]
+    more = await harness.say("show me more")
+    assert "TV model 5" in more["reply"]
+    assert "TV model 6" in more["reply"]
+    assert "TV model 0" not in more["reply"]
+    done = await harness.say("more options")
+    assert 'That\'s everything I have for "tv"' in done["reply"]
+    under = await harness.say("anything under 102?")
+    assert "TV model 1" in under["reply"]
+    assert "TV model 3" not in under["reply"]
+
+
+async def test_narrowing_the_last_search_searches_it_with_the_new_words() -> None:
+    catalog = [
+        _product("EL-HP-WIRED", "Headphones basic", "13.00", category="Audio", description="wired"),
+        _product("EL-HP-BT", "Headphones Buds", "79.00", category="Audio", description="wireless"),
+        _product("EL-MOUSE", "Mouse", "12.00", category="Computers", description="wireless"),
+    ]
+    harness = await _greeted(catalog)
+    await harness.say("got any headphones?")
+    narrowed = await harness.say("which ones are wireless?")
+    tool_call = next(
+        m for m in reversed(narrowed["messages"]) if isinstance(m, AIMessage) and m.tool_calls
+    )
+    assert tool_call.tool_calls[0]["args"]["query"] == "headphones wireless"
+
+
+async def test_a_list_with_amounts_adds_what_it_can_and_asks_last_about_the_rest() -> None:
+    harness = await _greeted(GROCERIES, name="Ana Pérez", hello="hola")
+    state = await harness.say("un cartón de huevos y 2 litros de leche")
+    assert _lines(state) == [("GR-EGGS-30", "1")]
+    reply = state["reply"]
+    assert reply.index("Agregué") < reply.index("¿Cuál prefieres?")
+    chosen = await harness.say("la entera")
+    assert _lines(chosen) == [("GR-EGGS-30", "1"), ("GR-MILK-1L", "2")]  # two 1 L bottles
+
+
+async def test_nothing_too_expensive_lists_from_the_cheapest_and_adds_nothing() -> None:
+    catalog = [
+        _product("EL-MAC", "Laptop MacBook", "1099.00", category="Laptops"),
+        _product("EL-LENOVO", "Laptop IdeaPad", "549.00", category="Laptops"),
+    ]
+    harness = await _greeted(catalog)
+    state = await harness.say("I need a laptop for school, nothing too expensive")
+    assert state["cart"] == []
+    assert "lowest price first" in state["reply"]
+    assert state["reply"].index("IdeaPad") < state["reply"].index("MacBook")

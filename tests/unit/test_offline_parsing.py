@@ -175,6 +175,7 @@ def test_an_item_code_is_searched_as_written() -> None:
         ("change the oil to 2", "oil", 2),
         ("cambia la leche a 3", "leche", 3),
         ("make the apples 3 kg", "apples", 3),
+        ("actually give me 2", "", 2),
     ],
 )
 def test_changes_name_the_product_and_the_new_quantity(text: str, phrase: str, amount: int) -> None:
@@ -306,3 +307,121 @@ def test_what_is_asked_keeps_the_customers_spelling_and_drops_units(
 ) -> None:
     intent = parse_message(text)[0]
     assert (intent.kind, intent.phrase, intent.order) == (kind, phrase, order)
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("quita uno", 1),
+        ("remove one", 1),
+        ("take one off", 1),
+        ("saca 2 por favor", 2),
+    ],
+)
+def test_a_number_alone_removes_that_many_of_the_product_at_hand(text: str, amount: int) -> None:
+    intent = parse_message(text)[0]
+    assert intent.kind == "remove"
+    (item,) = intent.items
+    assert (item.phrase, item.quantity and item.quantity.amount) == ("", amount)
+
+
+def test_taking_a_named_product_out_of_the_cart_removes_it() -> None:
+    intent = parse_message("take the milk out of my cart")[0]
+    assert (intent.kind, [item.phrase for item in intent.items]) == ("remove", ["milk"])
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "amount", "more"),
+    [
+        ("add 2 more", "", 2, True),
+        ("dame 2 más", "", 2, True),
+        ("give me another", "it", 1, True),
+        ("ponme dos paquetes", "", 2, False),
+        ("give me 2", "", 2, False),
+    ],
+)
+def test_more_is_on_top_of_the_cart_and_a_bare_amount_is_what_to_end_up_with(
+    text: str, phrase: str, amount: int, more: bool
+) -> None:
+    intent = parse_message(text)[0]
+    assert intent.kind == "add"
+    (item,) = intent.items
+    assert (item.phrase, item.quantity and item.quantity.amount, item.more) == (
+        phrase,
+        amount,
+        more,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "max_price"),
+    [
+        ("which ones are wireless?", "wireless", None),
+        ("¿cuáles son inalámbricos?", "inalámbricos", None),
+        ("and in black?", "in black", None),
+        ("¿y en rojo?", "en rojo", None),
+        ("any in red?", "in red", None),
+        ("which ones have 16gb under 900", "16gb", Decimal(900)),
+    ],
+)
+def test_narrowing_the_last_search(text: str, phrase: str, max_price: Decimal | None) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase, intent.refines, intent.max_price) == (
+        "search",
+        phrase,
+        True,
+        max_price,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "max_price"),
+    [
+        ("show me more", None),
+        ("¿más opciones?", None),
+        ("something else?", None),
+        ("what about something under 600", Decimal(600)),
+        ("¿algo por debajo de 300?", Decimal(300)),
+    ],
+)
+def test_more_of_the_last_search(text: str, max_price: Decimal | None) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase, intent.refines, intent.order, intent.max_price) == (
+        "search",
+        "",
+        False,
+        None,
+        max_price,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("i need a new laptop for school, nothing too expensive", "new laptop for school"),
+        ("busco una licuadora que no sea tan cara", "licuadora"),
+        ("an affordable phone", "phone"),
+    ],
+)
+def test_nothing_too_expensive_browses_from_the_cheapest(text: str, phrase: str) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase, intent.order) == ("search", phrase, "price_low")
+
+
+def test_a_list_where_one_item_has_an_amount_is_an_order_without_a_verb() -> None:
+    intent = parse_message("un cartón de huevos y 2 litros de leche")[0]
+    assert intent.kind == "add"
+    assert [
+        (i.phrase, i.quantity and (i.quantity.amount, i.quantity.unit)) for i in intent.items
+    ] == [
+        ("cartón de huevos", (1, None)),
+        ("leche", (2, "l")),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ["how many do you have in stock?", "¿cuántos quedan disponibles?", "how many are left?"]
+)
+def test_stock_questions_ask_about_the_product_at_hand(text: str) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase) == ("details", "")
