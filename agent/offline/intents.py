@@ -112,10 +112,10 @@ _HELP = re.compile(
 )
 _ABOUT_IT = _rx(
     r"(?:does|do|will|can)\s+(?:it|they|this|that|this\s+one|that\s+one)\s+"
-    r"(?:have|come\s+with|include|support|work|fit|run)",
+    r"(?:have|come\s+(?:with|in)|include|support|work|fit|run)",
     r"(?:is|are)\s+(?:it|they|this|that|this\s+one|that\s+one)\s+"
     r"(?!available|in\s+stock|on\s+sale)\w+",
-    r"(?:trae|incluye|viene\s+con|sirve\s+para|funciona\s+con)",
+    r"(?:trae|incluye|viene\s+(?:con|en)|vienen\s+en|sirve\s+para|funciona\s+con)",
 )
 """A question about the product at hand that its details answer."""
 _COMPARE = _rx(
@@ -219,7 +219,12 @@ _CHECKOUT = _rx(
     r"es\s+todo",
     r"listo",
     r"terminar",
-    r"hacer\s+(?:el\s+)?pedido",
+    r"hacer\s+(?:el\s+|un\s+|mi\s+)?pedido",
+    r"(?:place|make)\s+an?\s+order",
+    r"(?:quiero|me\s+gustaria)\s+(?:pedir|ordenar|comprar)$",
+    r"(?:i\s+)?(?:want|would\s+like|'d\s+like)\s+to\s+(?:order|buy)$",
+    r"ya\s+esta$",
+    r"(?:eso\s+)?seria\s+todo",
     r"hagamos\s+(?:el\s+)?(?:pedido|compra)",
     r"i'?m\s+(?:done|finished|ready)",
     r"(?:ya\s+)?termine",
@@ -313,6 +318,9 @@ _ADD = _rx(
     r"llevo",
     r"compro",
     r"comprar",
+    r"pedir",
+    r"ordenar",
+    r"(?:to\s+)?order(?=\s+(?:\d|a|an|some|one|two|three|four|five|six)\b)",
     r"want",
     r"also",
     r"tambien",
@@ -394,6 +402,10 @@ _FILLER = _rx(
     r"right\s+now",
     r"ya",
     r"(?:you\s+)?got",
+    r"(?:i\s+)?(?:changed|change)\s+my\s+mind",
+    r"cambie\s+de\s+(?:opinion|idea)",
+    r"pensandolo\s+(?:bien|mejor)",
+    r"on\s+second\s+thought",
 )
 _FUNCTION_WORDS = _rx(
     r"i",
@@ -644,10 +656,9 @@ def _parse(folded: str, text: str) -> list[Intent]:
     if _REMOVE.search(folded) and not _ADD_AFTER_REMOVE.search(folded):
         rest = _REMOVE.sub(" ", folded)
         items = _items(rest)
-        counted = " ".join(rest.split())
-        quantity, remainder = split_quantity(counted)
-        if not items and _COUNT.match(counted) and quantity is not None and not _strip(remainder):
-            items = (ItemRequest("", quantity),)  # "remove one", "saca 2": of the one at hand
+        count = _count_alone(rest)
+        if not items and count is not None:
+            items = (ItemRequest("", count),)  # "remove one", "saca 2": of the one at hand
         if not items and _POINTING.search(folded):
             items = (ItemRequest("it"),)  # "can you remove it?", "quítalo"
         return [Intent("remove", items=items)]
@@ -737,6 +748,9 @@ def _parse(folded: str, text: str) -> list[Intent]:
             items = tuple(ItemRequest(item.phrase, item.quantity, order) for item in items) or (
                 ItemRequest("", None, order),
             )
+        count = _count_alone(without_verbs)
+        if not items and count is not None:
+            items = (ItemRequest("", count),)  # "I'll take one", "dame 2": of the one at hand
         if not items and _POINTING.search(folded):
             items = (ItemRequest("it"),)  # "add it", "agrégalo", "I'd like that one"
         if items:
@@ -746,6 +760,8 @@ def _parse(folded: str, text: str) -> list[Intent]:
     quantity, remainder = split_quantity(_strip_filler(folded))
     if quantity is not None and not _strip(remainder) and _POINTING.search(folded):
         return [Intent("add", items=(ItemRequest("", quantity),))]  # "two of those"
+    if quantity is not None and quantity.unit is not None and not _strip(remainder):
+        return [Intent("add", items=(ItemRequest("", quantity),))]  # "medio kilo", "3 packs"
     if rest and _VAGUE.fullmatch(rest):  # "anything cheaper?", "something under 600"
         return [Intent("search", max_price=max_price, order=order)]
     if not rest:
@@ -867,6 +883,15 @@ def _items(text: str, *, trailing: bool = False) -> tuple[ItemRequest, ...]:
             continue
         items.append(ItemRequest(phrase=phrase, quantity=quantity))
     return tuple(items)
+
+
+def _count_alone(text: str) -> Quantity | None:
+    """ "one", "2", "dos por favor": an amount that names no product (the one at hand)."""
+    counted = " ".join(text.split())
+    quantity, remainder = split_quantity(counted)
+    if quantity is None or not _COUNT.match(counted) or _strip(remainder):
+        return None
+    return quantity
 
 
 def _lists_amounts(text: str) -> bool:

@@ -598,7 +598,11 @@ class Planner:
             latest = self.lists[0] if self.lists else []
             return latest[0] if len(latest) == 1 else None  # else: which one?
         if is_reference(item.phrase):
-            return resolve_shown(item.phrase, self.lists, order=item.order)
+            pointed = resolve_shown(item.phrase, self.lists, order=item.order)
+            weighed = item.quantity is not None and item.quantity.unit in ("kg", "g", "lb")
+            if pointed is not None and weighed and pointed.get("unit") != "kg":
+                return None  # "medio kilo" of something not sold by weight: which one?
+            return pointed
         if item.order is None:
             exact = resolve(item.phrase, recent, every_word=True)
             if exact is not None:

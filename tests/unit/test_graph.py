@@ -417,3 +417,18 @@ async def test_nothing_too_expensive_lists_from_the_cheapest_and_adds_nothing() 
     assert state["cart"] == []
     assert "lowest price first" in state["reply"]
     assert state["reply"].index("IdeaPad") < state["reply"].index("MacBook")
+
+
+async def test_an_amount_alone_goes_to_the_product_at_hand_when_it_fits() -> None:
+    catalog = [
+        _product("GR-BANANA", "Bananas", "1.10", category="Fruit", unit="kg", available=50),
+        _product("GR-COLA", "Refresco de cola 2L", "2.30", category="Drinks", available=50),
+    ]
+    harness = await _greeted(catalog, name="Ana Pérez", hello="hola")
+    await harness.say("¿tienen bananas?")
+    assert _lines(await harness.say("medio kilo")) == [("GR-BANANA", "0.5")]
+    await harness.say("¿y refrescos?")
+    unfit = await harness.say("2 kilos")  # the cola is not sold by weight
+    assert "¿Cuál producto?" in unfit["reply"]
+    took = await harness.say("ok me llevo uno")
+    assert _lines(took) == [("GR-BANANA", "0.5"), ("GR-COLA", "1")]

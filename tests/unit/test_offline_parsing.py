@@ -425,3 +425,48 @@ def test_a_list_where_one_item_has_an_amount_is_an_order_without_a_verb() -> Non
 def test_stock_questions_ask_about_the_product_at_hand(text: str) -> None:
     intent = parse_message(text)[0]
     assert (intent.kind, intent.phrase) == ("details", "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "buenas, quiero hacer un pedido",
+        "I want to place an order",
+        "i want to order",
+        "quiero pedir",
+        "ya está",
+        "eso sería todo",
+    ],
+)
+def test_starting_or_closing_an_order_without_items_goes_to_checkout(text: str) -> None:
+    assert parse_message(text)[0].kind == "checkout"
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "amount", "unit"),
+    [
+        ("I want to order 2 apples", "apples", 2, None),
+        ("quiero pedir 2 kilos de arroz", "arroz", 2, "kg"),
+        ("ok I'll take one", "", 1, None),
+        ("medio kilo", "", Decimal("0.5"), "kg"),
+        ("3 paquetes por favor", "", 3, "pack"),
+    ],
+)
+def test_orders_and_amounts_of_the_product_at_hand(
+    text: str, phrase: str, amount: Decimal, unit: str | None
+) -> None:
+    intent = parse_message(text)[0]
+    assert intent.kind == "add"
+    (item,) = intent.items
+    assert item.quantity is not None
+    assert (item.phrase, item.quantity.amount, item.quantity.unit) == (phrase, amount, unit)
+
+
+def test_changing_ones_mind_is_not_part_of_what_is_removed() -> None:
+    intent = parse_message("I changed my mind, remove the phone")[0]
+    assert (intent.kind, [item.phrase for item in intent.items]) == ("remove", ["phone"])
+
+
+@pytest.mark.parametrize("text", ["does it come in red?", "¿viene en rojo?"])
+def test_asking_whether_the_product_at_hand_comes_in_a_colour(text: str) -> None:
+    assert (parse_message(text)[0].kind, parse_message(text)[0].phrase) == ("details", "")
