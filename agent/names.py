@@ -25,6 +25,26 @@ def extract_name(text: str) -> str | None:
     return " ".join(w if any(c.isupper() for c in w) else w.capitalize() for w in words)
 
 
+_NAME_CORRECTION = re.compile(
+    r"^(?:sorry|oops|actually|wait|perd[oó]n|disculpa|disculpe|en\s+realidad|no)[,.!\s]+"
+    r"(?:(?:my\s+name\s+is|my\s+full\s+name\s+is|it'?s|it\s+is|i'?m|i\s+am|me\s+llamo|"
+    r"mi\s+nombre\s+(?:completo\s+)?es|soy)\s+)(?P<name>.+)$",
+    re.IGNORECASE,
+)
+
+
+def name_correction(text: str, name: str) -> str | None:
+    """A corrected name given when the address was asked for: "sorry, it's Sarah Connor",
+    or the same name in full ("Sarah Connor" after "Sarah")."""
+    match = _NAME_CORRECTION.match(text.strip())
+    if match:
+        return extract_name(match.group("name"))
+    full = extract_name(text)
+    if full and full.lower().startswith(name.lower() + " "):
+        return full
+    return None
+
+
 _ADDRESS_INTRO = re.compile(
     r"^(?:(?:ok|okay|sure|claro|yes|si|sí)[,!. ]+)*"
     r"(?:(?:my|the)\s+(?:delivery\s+)?address\s+is|(?:delivery\s+)?address:|it'?s|it\s+is|"
@@ -73,10 +93,21 @@ def address_change(text: str) -> str | None:
     match = _ADDRESS_CHANGE.search(text.strip())
     if match is None:
         return None
-    address = _TRAILING_WORDS.sub("", match.group("address").strip(" ?!."))
-    return clean_address(address) or ""
+    # "can you deliver it to my office instead? 500 Main St": the address may follow the
+    # question, after words for the place
+    for piece in reversed(match.group("address").split("?")):
+        address = _PLACE_WORDS.sub("", _TRAILING_WORDS.sub("", piece.strip(" ?!.,")))
+        cleaned = clean_address(address.strip(" ,.:"))
+        if cleaned:
+            return cleaned
+    return ""
 
 
+_PLACE_WORDS = re.compile(
+    r"^(?:my|the|mi|la|el)\s+(?:office|work|house|home|place|oficina|trabajo|casa)\b"
+    r"(?:\s+(?:instead|en\s+vez))?[\s,:]*(?:(?:at|in|on|en)\s+)?",
+    re.IGNORECASE,
+)
 _TRAILING_WORDS = re.compile(
     r"(?:[\s,]+(?:instead|please|thanks|por\s+favor|mejor|gracias|en\s+vez))+$", re.IGNORECASE
 )

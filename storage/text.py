@@ -56,11 +56,13 @@ def names_it(name: str, terms: Sequence[str], brand: str | None = None) -> bool:
     with its brand names the maker, not the thing: "apples" is not "Apple MacBook Air"."""
     words = fold(name).split()
     maker = fold(brand or "").split()
+    # The other words may name the maker: "harina pan" is the flour of the brand "P.A.N."
+    described = words + fold((brand or "").replace(".", "")).split()
     return (
         bool(terms)
         and bool(words)
         and (not maker or words[: len(maker)] != maker)
         and words[0].startswith(terms[0])
         and len(words[0]) - len(terms[0]) <= 2
-        and all(any(word.startswith(term) for word in words) for term in terms[1:])
+        and all(any(word.startswith(term) for word in described) for term in terms[1:])
     )

@@ -17,7 +17,13 @@ from langgraph.types import Command
 
 from agent.context import Context, services_of
 from agent.messages import last_human_text
-from agent.names import clean_address, extract_name, first_name, split_name_and_address
+from agent.names import (
+    clean_address,
+    extract_name,
+    first_name,
+    name_correction,
+    split_name_and_address,
+)
 from agent.offline.intents import is_only_greeting, parse_message
 from agent.phones import find_phone
 from agent.replies import say
@@ -134,6 +140,10 @@ async def _take_name(
 def _take_address(
     text: str, lang: Literal["es", "en"], registration: Registration, update: dict[str, Any]
 ) -> Command[Next]:
+    corrected = name_correction(text, registration.get("name", ""))
+    if corrected:  # "sorry, it's Sarah Connor": the name again, and the address still to come
+        registration["name"] = corrected
+        return _ask(registration, _reply(say("ask_address", lang, name=corrected)), update)
     address = clean_address(text)
     if address is None:
         return _ask(registration, _reply(say("bad_address", lang)), update)
@@ -187,6 +197,14 @@ async def _confirm(
     if intent.kind == "no" or _NO_FIRST.match(text):
         registration["step"] = "fix"
         return _fix(_NO_FIRST.sub("", text, count=1), lang, registration, update)
+    corrected = name_correction(text, registration.get("name", ""))
+    if corrected:  # "sorry, my name is Sarah Connor"
+        registration["name"] = corrected
+        return _read_back(lang, registration, update)
+    address = clean_address(text)
+    if address and re.search(r"\d", address):  # another address, given instead of a yes
+        registration["address"] = address
+        return _read_back(lang, registration, update)
     return _ask(registration, _reply(say("ask_yes_no", lang)), update)
 
 

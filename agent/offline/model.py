@@ -91,6 +91,7 @@ class OfflineChatModel(BaseChatModel):
 Call = tuple[str, dict[str, Any]]
 _CART_LINE = re.compile(r"^- (\S+) \| (.+) \| ([\d.]+) (\w+) \| ([\d.]+)$", re.MULTILINE)
 _CART_TOOLS = ("add_to_cart", "update_cart_item", "remove_from_cart")
+_HOW_MUCH = re.compile(r"\b(?:cuanto|how\s+much)\b")
 
 
 class Planner:
@@ -329,6 +330,16 @@ class Planner:
         return self._say(phrasing.small_talk("store_info", self.language))
 
     def _on_details(self, intent: Intent) -> AIMessage:
+        asks_price_alone = (
+            not intent.phrase
+            and intent.order is None
+            and intent.place is None
+            and bool(_HOW_MUCH.search(fold(self.text)))
+        )
+        if asks_price_alone and any(
+            name in _CART_TOOLS for name, _, _ in tool_results(self.previous_turn)
+        ):  # "¿cuánto es?" right after adding: the cart's total
+            return self._on_view_cart(Intent("view_cart"))
         if not self.results:
             if intent.order is not None or intent.place is not None or is_reference(intent.phrase):
                 # "the cheapest one", "the second one", "is it available in Valencia?"

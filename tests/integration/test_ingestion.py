@@ -378,6 +378,7 @@ async def test_a_product_named_by_the_query_comes_before_ones_that_only_mention_
         ("coffee", "Coffee beans 1kg", "Cafetera 12 tazas"),
         ("leche", "Leche entera 1L", "Chocolate de leche"),
         ("apples", "Red apples", "Apple MacBook Air M2"),  # a brand is not the thing
+        ("harina pan", "Harina de maíz precocida 1kg", "Pan integral"),  # brand "P.A.N."
     ]:
         names = [p.name for p in await catalog.search(query, in_stock_only=False, limit=10)]
         assert first in names, (query, names)

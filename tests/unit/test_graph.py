@@ -432,3 +432,28 @@ async def test_an_amount_alone_goes_to_the_product_at_hand_when_it_fits() -> Non
     assert "¿Cuál producto?" in unfit["reply"]
     took = await harness.say("ok me llevo uno")
     assert _lines(took) == [("GR-BANANA", "0.5"), ("GR-COLA", "1")]
+
+
+async def test_a_new_customer_corrects_the_name_when_asked_for_the_address() -> None:
+    harness = Harness(OfflineChatModel(), CATALOG)
+    await harness.say("hi")
+    await harness.say("my name is Sarah")
+    corrected = await harness.say("sorry, it's Sarah Connor")
+    assert "Sarah Connor" in corrected["reply"]
+    assert "address" in corrected["reply"]
+    read_back = await harness.say("22 Elm Street, Springfield")
+    assert "Sarah Connor" in read_back["reply"]
+    assert "22 Elm Street, Springfield" in read_back["reply"]
+    moved = await harness.say("5 Oak Ave, Springfield")  # another address instead of a yes
+    assert "5 Oak Ave, Springfield" in moved["reply"]
+    await harness.say("yes")
+    customer = await harness.customers.get_by_phone(PHONE)
+    assert customer is not None
+    assert (customer.name, customer.address) == ("Sarah Connor", "5 Oak Ave, Springfield")
+
+
+async def test_how_much_right_after_adding_is_the_cart_total() -> None:
+    harness = await _greeted(GROCERIES, name="Ana Pérez", hello="hola")
+    await harness.say("2 arroz")
+    state = await harness.say("¿cuánto es?")
+    assert "Total: $3.20" in state["reply"]

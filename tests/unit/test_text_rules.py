@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from agent.language import detect_language
-from agent.names import address_change, clean_address, extract_name, split_name_and_address
+from agent.names import (
+    address_change,
+    clean_address,
+    extract_name,
+    name_correction,
+    split_name_and_address,
+)
 from agent.phones import find_phone, mask_phone, normalize_phone
 from storage.text import names_it, query_terms
 
@@ -126,6 +132,8 @@ def test_a_name_and_an_address_in_one_message_are_both_taken() -> None:
         ("Apple MacBook Air M2", "Apple", "apples", False),
         ("Red apples", "Campo Verde", "apples", False),
         ("Tomates", None, "", False),
+        ("Harina de maíz precocida 1kg", "P.A.N.", "harina pan", True),  # the maker's name
+        ("Pan integral", "Bimbo", "harina pan", False),
     ],
 )
 def test_a_name_is_what_the_query_asks_for_when_it_starts_with_it(
@@ -142,6 +150,12 @@ def test_a_name_is_what_the_query_asks_for_when_it_starts_with_it(
         ("cambia mi dirección a Calle Real 5, Valencia por favor", "Calle Real 5, Valencia"),
         ("entrégalo en Av. Bolívar 25, Valencia", "Av. Bolívar 25, Valencia"),
         ("quiero cambiar la dirección de entrega", ""),
+        (
+            "can you deliver it to my office instead? 500 Main St, Springfield",
+            "500 Main St, Springfield",
+        ),
+        ("entrégalo en mi oficina: Torre Sur piso 3, Caracas", "Torre Sur piso 3, Caracas"),
+        ("deliver it to my office", ""),
         ("change my address", ""),
         ("add rice", None),
         ("change the oil to 2", None),
@@ -150,3 +164,18 @@ def test_a_name_is_what_the_query_asks_for_when_it_starts_with_it(
 )
 def test_asking_to_deliver_elsewhere_names_the_new_address(text: str, address: str | None) -> None:
     assert address_change(text) == address
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("sorry, it's Sarah Connor", "Sarah Connor"),
+        ("Sarah Connor", "Sarah Connor"),  # the name given before, in full
+        ("perdón, me llamo Sara Conejo", "Sara Conejo"),
+        ("22 Elm Street, Springfield", None),
+        ("no, es Calle Real", None),
+        ("Calle Real 5", None),
+    ],
+)
+def test_a_name_corrected_while_the_address_is_asked_for(text: str, name: str | None) -> None:
+    assert name_correction(text, "Sarah") == name
