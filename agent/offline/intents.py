@@ -250,6 +250,7 @@ _DETAILS = _rx(
     r"how\s+much",
     r"price",
     r"cost\w*",
+    r"cuanto\s+(?:sale|salen)",
     r"cuanto",
     r"precio",
     r"vale",
@@ -509,6 +510,19 @@ _STORE_INFO = _rx(
     r"a\s+que\s+hora\s+(?:abren|cierran|abre|cierra)",
     r"horarios?",
     r"(?:estan|esta)\s+abiert[oa]s?",
+    # offers, warranty
+    r"offers?",
+    r"discounts?",
+    r"promo(?:tion)?s?",
+    r"deals?",
+    r"on\s+sale",
+    r"ofertas?",
+    r"descuentos?",
+    r"promociones",
+    r"promocion",
+    r"warranty",
+    r"guarantee",
+    r"garantia",
     # returns
     r"returns?\s+(?:policy|an?\s+item|it|this)",
     r"refunds?",
@@ -554,6 +568,25 @@ _ONE_MORE = _rx(
     r"one\s+more",
     r"otr[oa](?!\s+vez)(?:\s+mas)?",
     r"un[oa]?\s+mas",
+)
+EVERYTHING = "everything"
+"""The phrase of a removal of every line: "vacía el carrito", "remove everything"."""
+EACH = "each"
+"""The phrase of an add of every product just asked about: "2 de cada uno"."""
+_CLEAR_CART = _rx(
+    r"(?:empty|clear|reset)\s+(?:my|the)\s+(?:cart|basket)",
+    r"vac[ia]\w*\s+(?:el|mi)\s+(?:carrito|carro)",
+    r"vaciar\s+(?:el\s+|mi\s+)?(?:carrito|carro)",
+    r"(?:remove|delete|cancel)\s+(?:everything|all(?:\s+of\s+it)?)(?:\s+(?:from|in)\s+(?:my|the)\s+cart)?",
+    r"(?:borra|quita|saca|elimina)\w*\s+todo",
+    r"start\s+over",
+    r"empezar\s+de\s+(?:nuevo|cero)",
+)
+_EACH = _rx(
+    r"of\s+each(?:\s+one)?", r"de\s+cada\s+(?:uno|una)", r"each\s+one", r"cada\s+(?:uno|una)"
+)
+_POINTING_ALONE = re.compile(
+    r"(?:it|that(?:\s+one)?|this(?:\s+one)?|them|those|these|eso|esa|ese|esos|esas|lo|la)"
 )
 _VAGUE = re.compile(
     r"(?:(?:algo|anything|something|else|otro|otra|otros|otras|other|others|mas|more)\s*)*"
@@ -652,6 +685,8 @@ def _parse(folded: str, text: str) -> list[Intent]:
         return [Intent("order_status", order_number=number)]
     if _STORE_INFO.search(folded):
         return [Intent("store_info")]
+    if _CLEAR_CART.search(folded):
+        return [Intent("remove", phrase=EVERYTHING)]
     folded = _TAKE_OFF.sub(r"remove \1", folded)  # "take one off", "take the milk out"
     if _REMOVE.search(folded) and not _ADD_AFTER_REMOVE.search(folded):
         rest = _REMOVE.sub(" ", folded)
@@ -727,6 +762,10 @@ def _parse(folded: str, text: str) -> list[Intent]:
         if not phrase and order is None and _POINTING.search(folded):
             return [Intent("details")]  # "is it in stock?"
         return [Intent("search", phrase=phrase, max_price=max_price, order=order)]
+    each = _EACH.search(folded)
+    if each:  # "2 de cada uno", "one of each": every product just asked about
+        quantity, _ = split_quantity(" ".join(_ADD.sub(" ", folded[: each.start()]).split()))
+        return [Intent("add", items=(ItemRequest(EACH, quantity),))]
     without_verbs = _ADD.sub(" ", folded)
     one_more = bool(_ONE_MORE.search(without_verbs))  # "another one", "dame otro"
     without_verbs = _ONE_MORE.sub(" ", without_verbs)
@@ -817,10 +856,16 @@ def _strip(text: str) -> str:
     text = _GREETING.sub(" ", text)
     text = _FILLER.sub(" ", text)
     text = _FUNCTION_WORDS.sub(" ", text)
-    words = [word for word in text.split() if word not in (",", ";")]
+    # "what's the warranty": the "'s" names nothing
+    words = [word for word in text.split() if word not in (",", ";") and word[0] != "'"]
     while words and words[0] in _LEADING:
         words.pop(0)
     return " ".join(words).strip(" .,;?!-")
+
+
+def _bare(text: str) -> str:
+    """Without greetings and filler, keeping pronouns."""
+    return " ".join(_FILLER.sub(" ", _GREETING.sub(" ", text)).split())
 
 
 def _strip_filler(text: str) -> str:
@@ -876,6 +921,9 @@ def _items(text: str, *, trailing: bool = False) -> tuple[ItemRequest, ...]:
                 continue
         quantity, phrase = split_quantity(_strip_filler(fragment))
         phrase = _strip(phrase)
+        if not phrase and quantity is None and _POINTING_ALONE.fullmatch(_bare(fragment)):
+            items.append(ItemRequest("it"))  # "add it and a 32 inch Samsung"
+            continue
         if (not phrase and quantity is None) or (phrase and not _NAMES_SOMETHING.search(phrase)):
             continue  # "{{7*7}}" asks for nothing
         if quantity is not None and _MORE.fullmatch(phrase):  # "2 more", "dos más"

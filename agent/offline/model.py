@@ -26,9 +26,10 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from agent.language import Language, detect_language
 from agent.messages import turn_messages
 from agent.offline import phrasing
-from agent.offline.intents import Intent, ItemRequest, parse_message
+from agent.offline.intents import EACH, EVERYTHING, Intent, ItemRequest, parse_message
 from agent.offline.quantities import Quantity
 from agent.offline.references import (
+    asked_about,
     best_match,
     best_matches,
     is_reference,
@@ -170,8 +171,14 @@ class Planner:
                 meant = resolve_shown(intent.phrase, self.lists)
                 if meant is None:
                     return self._say(phrasing.small_talk("which_one", self.language))
-            elif shown and len(shown) > 1 and intent.phrase and len(intent.phrase.split()) <= 3:
-                meant = resolve(intent.phrase, shown)  # "el Samsung", after a list
+            elif (
+                shown
+                and len(shown) > 1
+                and intent.phrase
+                and len(intent.phrase.split()) <= 3
+                and len(best_matches(intent.phrase, shown)) < len(shown)
+            ):  # "el Samsung", after a list (not "tv", which every TV shown fits)
+                meant = resolve(intent.phrase, shown)
             if meant is not None:
                 pending = self._pending_choice()
                 if pending is not None and meant["item_code"] in pending[1]:
@@ -371,6 +378,9 @@ class Planner:
         if "add_to_cart" not in self.tools:
             phrase = " ".join(item.phrase for item in intent.items if item.phrase)
             return self._on_search(Intent("search", phrase=phrase or self.text))
+        each = next((item for item in intent.items if item.phrase == EACH), None)
+        if each is not None:
+            return self._add_each(each)
         recent = recent_products(self.history)
         done = {
             args.get("item_code")
@@ -433,7 +443,28 @@ class Planner:
             return self._say(phrasing.already_in_cart(already, self.language))
         if calls:
             return self._calls(calls)
-        return self._answer_from_results(adding=True, choosing=choosing)
+        # "add it and a 32 inch Samsung" after a list: the Samsung, and which one "it" is
+        return self._answer_from_results(adding=True, choosing=choosing, ask_which=unresolved)
+
+    def _add_each(self, item: ItemRequest) -> AIMessage:
+        """ "2 de cada uno": that many of every product just asked about."""
+        if self.results:
+            return self._answer_from_results(adding=True)
+        products = asked_about(self.history)
+        if not products:
+            return self._say(phrasing.small_talk("which_one", self.language))
+        return self._calls(
+            [
+                (
+                    "add_to_cart",
+                    {
+                        "item_code": p["item_code"],
+                        "quantity": float(product_quantity(_fitting(item.quantity, p), p)),
+                    },
+                )
+                for p in products
+            ]
+        )
 
     def _pending_choice(self) -> tuple[ItemRequest, set[str]] | None:
         """When the previous answer offered several products for something the customer
@@ -464,6 +495,14 @@ class Planner:
     def _on_remove(self, intent: Intent) -> AIMessage:
         if "remove_from_cart" not in self.tools:
             return self._say(phrasing.small_talk("unknown", self.language))
+        if intent.phrase == EVERYTHING:  # "vacía el carrito"
+            if self.results:
+                return self._answer_from_results(adding=True)
+            if not self.cart:
+                return self._call("view_cart")
+            return self._calls(
+                [("remove_from_cart", {"item_code": line["item_code"]}) for line in self.cart]
+            )
         return self._change_cart(intent, "remove_from_cart")
 
     def _change_cart(self, intent: Intent, tool: str) -> AIMessage:
@@ -671,6 +710,7 @@ class Planner:
         adding: bool = False,
         choosing: set[str] | frozenset[str] = frozenset(),
         only: list[tuple[str, dict[str, Any], Any]] | None = None,
+        ask_which: bool = False,
     ) -> AIMessage:
         """The answer from this turn's tool results (or `only` these of them)."""
         lang = self.language
@@ -704,6 +744,8 @@ class Planner:
             parts.append(
                 f"Total del carrito: {total}." if lang == "es" else f"Cart total: {total}."
             )
+        if ask_which and parts:
+            questions.append(phrasing.small_talk("which_one", lang))
         return self._say("\n".join(parts + questions) or phrasing.small_talk("unknown", lang))
 
     def _say(self, text: str) -> AIMessage:

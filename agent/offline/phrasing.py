@@ -175,14 +175,14 @@ def small_talk(kind: str, lang: Language) -> str:
             "es": "¡Con gusto! ¿Te ayudo con algo más?",
         },
         "store_info": {
-            "en": "I can't answer questions about delivery, payment, opening hours or returns "
-            'myself, but a person from our team can: just say "talk to a person" and I\'ll '
-            "pass you over. Meanwhile I can search products, give prices and stock, and take "
-            "your order.",
-            "es": "No puedo responder sobre envíos, formas de pago, horarios o devoluciones, "
-            'pero una persona de nuestro equipo sí: escribe "hablar con un asesor" y te '
-            "comunico. Mientras tanto puedo buscar productos, darte precios y disponibilidad, "
-            "y tomar tu pedido.",
+            "en": "I can't answer questions about delivery, payment, opening hours, returns, "
+            'offers or warranties myself, but a person from our team can: just say "talk to '
+            "a person\" and I'll pass you over. Meanwhile I can search products, give prices "
+            "and stock, and take your order.",
+            "es": "No puedo responder sobre envíos, formas de pago, horarios, devoluciones, "
+            'ofertas o garantías, pero una persona de nuestro equipo sí: escribe "hablar con '
+            'un asesor" y te comunico. Mientras tanto puedo buscar productos, darte precios y '
+            "disponibilidad, y tomar tu pedido.",
         },
         "help": {
             "en": "I can find products and tell you their price and stock, add them to your "

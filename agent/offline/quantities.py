@@ -113,6 +113,33 @@ UNIT_WORDS: dict[str, str] = {
     "litros": "l",
 }
 
+SIZE_WORDS = frozenset(
+    {
+        "inch",
+        "inches",
+        "in",
+        "pulgada",
+        "pulgadas",
+        "gb",
+        "tb",
+        "mb",
+        "mp",
+        "w",
+        "watts",
+        "mah",
+        "hz",
+        "cm",
+        "mm",
+        "ml",
+        "cc",
+        "pies",
+        "feet",
+        "ft",
+        "speeds",
+        "velocidades",
+    }
+)
+"""Words after a number that make it a size in a product's name, not an amount."""
 _CONNECTORS = frozenset({"of", "de", "del"})
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
 
@@ -150,6 +177,8 @@ def split_quantity(fragment: str) -> tuple[Quantity | None, str]:
             i += 1
     if i < len(words):
         amount = _number(words[i])
+        if amount is not None and i + 1 < len(words) and words[i + 1] in SIZE_WORDS:
+            return None, " ".join(words)  # "55 inch", "128 GB": part of the name
         if amount is not None:
             i += 1
             # "1 and a half", "dos y medio"

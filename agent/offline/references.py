@@ -100,6 +100,31 @@ def _names_one_product(tool: str, content: dict[str, Any]) -> bool:
     return tool in ("add_to_cart", "update_cart_item") and bool(content.get("item_code"))
 
 
+_CART_CHANGES = ("add_to_cart", "update_cart_item", "remove_from_cart", "checkout")
+
+
+def asked_about(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
+    """The products asked about since the cart last changed, for "2 de cada uno": the
+    first of each search or details answer, oldest first, or every product of a single
+    search (up to five)."""
+    lists: list[list[dict[str, Any]]] = []
+    for _step, name, _args, content in reversed(_results_by_step(messages)):
+        if name in _CART_CHANGES:
+            break
+        if not isinstance(content, dict):
+            continue
+        if name == "search_products" and content.get("results"):
+            lists.append(list(content["results"]))
+        elif _names_one_product(name, content):
+            lists.append([content])
+    if len(lists) == 1:
+        return lists[0][:5]
+    picked: dict[str, dict[str, Any]] = {}
+    for shown in reversed(lists):
+        picked.setdefault(shown[0]["item_code"], shown[0])
+    return list(picked.values())[:5]
+
+
 def recent_products(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
     """The products the customer last saw: the latest search results or product details."""
     lists = shown_lists(messages)

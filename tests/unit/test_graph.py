@@ -457,3 +457,29 @@ async def test_how_much_right_after_adding_is_the_cart_total() -> None:
     await harness.say("2 arroz")
     state = await harness.say("¿cuánto es?")
     assert "Total: $3.20" in state["reply"]
+
+
+async def test_some_of_each_adds_every_product_just_asked_about_and_emptying_removes_all() -> None:
+    harness = await _greeted(GROCERIES, name="Ana Pérez", hello="hola")
+    await harness.say("precio del arroz")
+    await harness.say("¿y pañales?")
+    each = await harness.say("agrega 2 de cada uno")
+    assert _lines(each) == [("GR-RICE", "2"), ("GR-DIAPERS", "2")]
+    emptied = await harness.say("vacía el carrito")
+    assert emptied["cart"] == []
+    assert "Quité Arroz blanco 1kg" in emptied["reply"]
+
+
+async def test_a_word_every_listed_product_fits_is_a_new_search_not_the_first_of_them() -> None:
+    catalog = [
+        _product("EL-TV-1", "Samsung TV 32", "219.00", category="TV", brand="Samsung"),
+        _product("EL-TV-2", "LG TV 55", "549.00", category="TV", brand="LG"),
+    ]
+    harness = await _greeted(catalog)
+    await harness.say("do you have a tv?")
+    again = await harness.say("what brands of tv do you have?")
+    assert "Samsung TV 32" in again["reply"]
+    assert "LG TV 55" in again["reply"]
+    both = await harness.say("ok add it and also the LG")
+    assert _lines(both) == [("EL-TV-2", "1")]
+    assert "Which product do you mean?" in both["reply"]  # "it", among two

@@ -470,3 +470,56 @@ def test_changing_ones_mind_is_not_part_of_what_is_removed() -> None:
 @pytest.mark.parametrize("text", ["does it come in red?", "¿viene en rojo?"])
 def test_asking_whether_the_product_at_hand_comes_in_a_colour(text: str) -> None:
     assert (parse_message(text)[0].kind, parse_message(text)[0].phrase) == ("details", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("agrega 2 de cada uno", 2), ("one of each please", 1), ("give me 3 of each", 3)],
+)
+def test_some_of_each_product_asked_about(text: str, amount: int) -> None:
+    intent = parse_message(text)[0]
+    assert intent.kind == "add"
+    (item,) = intent.items
+    assert (item.phrase, item.quantity and item.quantity.amount) == ("each", amount)
+
+
+@pytest.mark.parametrize(
+    "text", ["vacía el carrito", "empty my cart", "borra todo", "remove everything", "start over"]
+)
+def test_emptying_the_cart(text: str) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase) == ("remove", "everything")
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("the 55 inch one", "55 inch"),
+        ("un televisor de 55 pulgadas", "televisor de 55 pulgadas"),
+        ("do you have a 128 GB phone?", "128 gb phone"),
+    ],
+)
+def test_a_size_is_part_of_the_name_not_an_amount(text: str, phrase: str) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase) == ("search", phrase)
+
+
+@pytest.mark.parametrize(
+    "text", ["what's the warranty?", "do you have any offers or discounts?", "¿tienen ofertas?"]
+)
+def test_offers_and_warranties_are_for_a_person(text: str) -> None:
+    assert parse_message(text)[0].kind == "store_info"
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [("¿cuánto sale el arroz?", "arroz"), ("cuanto salen los tomates", "tomates")],
+)
+def test_how_much_does_it_come_to(text: str, phrase: str) -> None:
+    assert (parse_message(text)[0].kind, parse_message(text)[0].phrase) == ("details", phrase)
+
+
+def test_pointing_in_a_list_of_items_is_an_item() -> None:
+    intent = parse_message("ok add it and also a 32 inch samsung")[0]
+    assert intent.kind == "add"
+    assert [item.phrase for item in intent.items] == ["it", "32 inch samsung"]
