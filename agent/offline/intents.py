@@ -309,6 +309,11 @@ _ADD = _rx(
     r"necesito",
     r"dame",
     r"deme",
+    r"manda(?:me|nos)?",
+    r"mandeme",
+    r"trae(?:me|nos)",
+    r"regala(?:me|nos)",
+    r"send\s+me",
     r"me\s+das",
     r"me\s+da",
     r"agrega\w*",
@@ -336,6 +341,9 @@ _GREETING = _rx(
     r"buen(?:os|as)?\s*(?:dias|tardes|noches)?",
     r"saludos",
     r"que\s+tal",
+    r"epa+",
+    r"epale",
+    r"quiubo",
     r"greetings",
 )
 _THANKS = _rx(
@@ -390,6 +398,14 @@ _FILLER = _rx(
     r"(?:al|a\s+mi|en\s+(?:el|mi))\s+carrito",
     r"oops",
     r"ups",
+    r"cool",
+    r"great",
+    r"nice",
+    r"awesome",
+    r"genial",
+    r"chevere",
+    r"fino",
+    r"excelente",
     r"uy",
     r"sorry",
     r"perdon",
@@ -569,6 +585,12 @@ _ONE_MORE = _rx(
     r"otr[oa](?!\s+vez)(?:\s+mas)?",
     r"un[oa]?\s+mas",
 )
+KEEP_ORDER = "keep the order"
+"""The phrase of a "no" that takes back a cancellation: "actually no, don't cancel"."""
+_KEEP_ORDER = _rx(
+    r"(?:don'?t|do\s+not|dont|no)\s+(?:cancel\w*|anul\w*)",
+    r"no\s+(?:lo|la)\s+(?:cancel\w*|anul\w*)",
+)
 EVERYTHING = "everything"
 """The phrase of a removal of every line: "vacía el carrito", "remove everything"."""
 EACH = "each"
@@ -675,6 +697,8 @@ def _parse(folded: str, text: str) -> list[Intent]:
         return [Intent("help")]
     has_order_word = bool(_ORDER_WORD.search(folded))
     number = _order_number(folded)
+    if _KEEP_ORDER.search(folded):  # "no, don't cancel"
+        return [Intent("no", phrase=KEEP_ORDER)]
     if _CANCEL.search(folded) and (
         has_order_word or number or not _strip(_ADD.sub(" ", _CANCEL.sub(" ", folded)))
     ):  # "cancel order A-1234", "quiero cancelar mi pedido", "I want to cancel", "cancel it"

@@ -26,7 +26,14 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from agent.language import Language, detect_language
 from agent.messages import turn_messages
 from agent.offline import phrasing
-from agent.offline.intents import EACH, EVERYTHING, Intent, ItemRequest, parse_message
+from agent.offline.intents import (
+    EACH,
+    EVERYTHING,
+    KEEP_ORDER,
+    Intent,
+    ItemRequest,
+    parse_message,
+)
 from agent.offline.quantities import Quantity
 from agent.offline.references import (
     asked_about,
@@ -606,6 +613,15 @@ class Planner:
 
     def _on_no(self, intent: Intent) -> AIMessage:
         """A no that answers nothing pending (checkout and addresses have their own steps)."""
+        if intent.phrase == KEEP_ORDER:  # "no, don't cancel" after a cancellation
+            cancelled = [
+                content
+                for name, _, content in tool_results(self.previous_turn)
+                if name == "cancel_order" and isinstance(content, dict) and content.get("ok")
+            ]
+            if cancelled:
+                return self._say(phrasing.already_cancelled(cancelled[-1], self.language))
+            return self._say(phrasing.small_talk("no_problem", self.language))
         if intent.phrase:  # "no, I want the LG": the rest is the request
             after = parse_message(intent.phrase)[0]
             if after.kind not in ("no", "thanks", "unknown"):

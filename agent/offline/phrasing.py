@@ -334,6 +334,21 @@ def checkout_answer(content: dict[str, Any], lang: Language) -> str:
     )
 
 
+def already_cancelled(content: dict[str, Any], lang: Language) -> str:
+    """ "No, don't cancel", after the cancellation: it cannot be taken back here."""
+    number = content.get("order", {}).get("number", "")
+    if lang == "es":
+        return (
+            f"El pedido {number} ya quedó cancelado y no puedo reactivarlo. Puedo armarte el "
+            'mismo pedido otra vez, o escribe "hablar con un asesor" para que te ayude una '
+            "persona."
+        )
+    return (
+        f"Order {number} is already cancelled and I can't restore it. I can put the same "
+        'order together again, or say "talk to a person" for someone from our team.'
+    )
+
+
 def order_answer(content: dict[str, Any], lang: Language, kind: str) -> str:
     error = content.get("error")
     if error == "not_found":

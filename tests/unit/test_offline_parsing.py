@@ -523,3 +523,24 @@ def test_pointing_in_a_list_of_items_is_an_item() -> None:
     intent = parse_message("ok add it and also a 32 inch samsung")[0]
     assert intent.kind == "add"
     assert [item.phrase for item in intent.items] == ["it", "32 inch samsung"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("epa buenas", "greeting"),
+        ("mandame 4", "add"),
+        ("regálame 2 harinas", "add"),
+        ("cool, ill take it", "add"),
+        ("genial gracias", "thanks"),
+        ("actually no, dont cancel", "no"),
+        ("no lo canceles", "no"),
+    ],
+)
+def test_everyday_words(text: str, kind: str) -> None:
+    assert parse_message(text)[0].kind == kind
+
+
+def test_cool_is_not_part_of_what_is_taken() -> None:
+    (item,) = parse_message("cool, ill take it")[0].items
+    assert item.phrase == "it"
