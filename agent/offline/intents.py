@@ -167,6 +167,8 @@ _VIEW_CART = _rx(
     r"how\s+much\s+(?:is\s+)?(?:it\s+)?(?:all|everything|in\s+total|so\s+far)",
     r"cart",
     r"carrito",
+    r"cuant[oa]s\s+(?:productos|cosas|articulos)\s+(?:tengo|llevo)",
+    r"how\s+many\s+(?:items|things|products)\s+(?:do\s+i\s+have|have\s+i\s+got|are\s+in)",
 )
 _REMOVE = _rx(
     r"remove",
@@ -314,6 +316,10 @@ _ADD = _rx(
     r"trae(?:me|nos)",
     r"regala(?:me|nos)",
     r"send\s+me",
+    r"gimme",
+    r"lemme\s+get",
+    r"let\s+me\s+get",
+    r"i'?ll\s+have",
     r"me\s+das",
     r"me\s+da",
     r"agrega\w*",
@@ -585,6 +591,11 @@ _ONE_MORE = _rx(
     r"otr[oa](?!\s+vez)(?:\s+mas)?",
     r"un[oa]?\s+mas",
 )
+_SWAP = re.compile(
+    r"\b(?:cambia\w*|swap|change|replace)\s+(.+?)\s+(?:por|for|with)\s+"
+    r"(?:otr[oa]s?|una?\s+(?:diferente|distint[oa])|another(?:\s+one)?|a\s+different\s+one|"
+    r"something\s+else)\b"
+)
 KEEP_ORDER = "keep the order"
 """The phrase of a "no" that takes back a cancellation: "actually no, don't cancel"."""
 _KEEP_ORDER = _rx(
@@ -736,6 +747,9 @@ def _parse(folded: str, text: str) -> list[Intent]:
         return [Intent("view_cart")]
     if _CHECKOUT.search(folded):
         return [Intent("checkout")]
+    swap = _SWAP.search(folded)
+    if swap:  # "cambia el detergente por otro": the other products of that kind
+        return [Intent("search", phrase=_strip(swap.group(1)))]
     if _UPDATE.search(folded) and re.search(r"\d|\b(?:" + _NUMBER_WORDS + r")\b", folded):
         # "actually give me 2": the verb of an add names no product
         changed = _ADD.sub(" ", _UPDATE.sub(" ", folded))

@@ -365,7 +365,12 @@ class Planner:
                 if pointed is None:
                     return self._say(phrasing.small_talk("which_one", self.language))
                 return self._call("get_product_details", item_code=pointed["item_code"])
-            meant = resolve(intent.phrase, recent_products(self.history))
+            recent = recent_products(self.history)
+            if fold(intent.phrase) in _DOZEN_WORDS:  # "how much for a dozen?"
+                recent = [p for p in recent if _sold_by_the_dozen(p)] or recent
+            meant = resolve(intent.phrase, recent)
+            if fold(intent.phrase) in _DOZEN_WORDS and meant is None and len(recent) == 1:
+                meant = recent[0]
             if meant is not None:
                 return self._call("get_product_details", item_code=meant["item_code"])
             if intent.phrase:
@@ -665,6 +670,10 @@ class Planner:
             return latest[0] if len(latest) == 1 else None  # else: which one?
         if is_reference(item.phrase):
             pointed = resolve_shown(item.phrase, self.lists, order=item.order)
+            if item.quantity is not None and item.quantity.unit == "dozen" and self.lists:
+                # "2 dozen", after the eggs: the dozen pack among them
+                dozens = [p for p in self.lists[0] if _sold_by_the_dozen(p)]
+                pointed = dozens[0] if len(dozens) == 1 else pointed
             weighed = item.quantity is not None and item.quantity.unit in ("kg", "g", "lb")
             if pointed is not None and weighed and pointed.get("unit") != "kg":
                 return None  # "medio kilo" of something not sold by weight: which one?
@@ -798,6 +807,7 @@ def _litres_in(product: dict[str, Any]) -> Decimal | None:
     return size / 1000 if match.group(2) == "ml" else size
 
 
+_DOZEN_WORDS = frozenset({"dozen", "docena", "a dozen", "una docena"})
 _DOZEN_PACK = re.compile(r"docena|dozen|\b12\b|x ?12")
 
 

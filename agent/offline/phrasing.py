@@ -136,8 +136,8 @@ def _availability_in(product: dict[str, Any], place: str, lang: Language) -> str
 def comparison(products: Sequence[Any], lang: Language) -> str:
     """Products one after the other, each with its description and where it is."""
     found = [p for p in products if isinstance(p, dict) and "error" not in p]
-    if not found:
-        return details_answer({"error": "not_found"}, lang)
+    if len(found) <= 1:  # one product shown: nothing to set it beside
+        return details_answer(found[0] if found else {"error": "not_found"}, lang)
     head = "Uno al lado del otro:" if lang == "es" else "Side by side:"
     return "\n\n".join([head, *(details_answer(p, lang) for p in found)])
 

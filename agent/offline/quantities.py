@@ -101,6 +101,8 @@ UNIT_WORDS: dict[str, str] = {
     "units": "unit",
     "unidad": "unit",
     "unidades": "unit",
+    "loaf": "unit",
+    "loaves": "unit",
     "piece": "unit",
     "pieces": "unit",
     "pieza": "unit",

@@ -483,3 +483,15 @@ async def test_a_word_every_listed_product_fits_is_a_new_search_not_the_first_of
     both = await harness.say("ok add it and also the LG")
     assert _lines(both) == [("EL-TV-2", "1")]
     assert "Which product do you mean?" in both["reply"]  # "it", among two
+
+
+async def test_a_dozen_after_the_eggs_is_the_dozen_pack() -> None:
+    catalog = [
+        _product("GR-EGGS-30", "Eggs (carton of 30)", "7.50", category="Dairy", unit="pack"),
+        _product("GR-EGGS-12", "Eggs (dozen)", "3.20", category="Dairy", unit="pack"),
+    ]
+    harness = await _greeted(catalog)
+    await harness.say("do u have eggs")
+    price = await harness.say("how much for a dozen")
+    assert price["reply"].startswith("Eggs (dozen) — $3.20")
+    assert _lines(await harness.say("gimme 2 dozen")) == [("GR-EGGS-12", "2")]

@@ -544,3 +544,26 @@ def test_everyday_words(text: str, kind: str) -> None:
 def test_cool_is_not_part_of_what_is_taken() -> None:
     (item,) = parse_message("cool, ill take it")[0].items
     assert item.phrase == "it"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phrase"),
+    [
+        ("¿cuántos productos tengo?", "view_cart", ""),
+        ("how many items do I have", "view_cart", ""),
+        ("quiero cambiar el detergente por otro", "search", "detergente"),
+        ("swap the soap for another one", "search", "soap"),
+        ("cambia la leche a 3", "update", ""),
+    ],
+)
+def test_the_cart_count_and_swapping_for_another_product(text: str, kind: str, phrase: str) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase) == (kind, phrase)
+
+
+def test_a_loaf_is_one_of_the_product() -> None:
+    intent = parse_message("and a loaf of bread")[0]
+    assert intent.kind == "add"
+    (item,) = intent.items
+    assert item.quantity is not None
+    assert (item.phrase, item.quantity.amount) == ("bread", 1)
