@@ -596,6 +596,15 @@ _SWAP = re.compile(
     r"(?:otr[oa]s?|una?\s+(?:diferente|distint[oa])|another(?:\s+one)?|a\s+different\s+one|"
     r"something\s+else)\b"
 )
+_THEN = _rx(r"then", r"entonces", r"pues")
+_WHEN_ARRIVES = re.compile(
+    r"^(?:and\s+|y\s+|ok\s+|okay\s+)?(?:cuando|when)\s+(?:me\s+|nos\s+)?(?:llega\w*|"
+    r"(?:will|does|do)\s+(?:it|they|my\s+\w+)\s+(?:arrive|come|get\s+here)|"
+    r"(?:is|are)\s+(?:it|they)\s+(?:arriving|coming))"
+)
+_HOW_MANY_THINGS = re.compile(
+    r"^(?:\d+|two|three|four|five|dos|tres|cuatro|cinco)\s+(?:things|items|cosas|productos)\s*[:,]?\s*"
+)
 KEEP_ORDER = "keep the order"
 """The phrase of a "no" that takes back a cancellation: "actually no, don't cancel"."""
 _KEEP_ORDER = _rx(
@@ -714,6 +723,8 @@ def _parse(folded: str, text: str) -> list[Intent]:
         has_order_word or number or not _strip(_ADD.sub(" ", _CANCEL.sub(" ", folded)))
     ):  # "cancel order A-1234", "quiero cancelar mi pedido", "I want to cancel", "cancel it"
         return [Intent("cancel_order", order_number=number)]
+    if _WHEN_ARRIVES.match(folded):  # "¿cuándo llega?": the latest order
+        return [Intent("order_status", order_number=number)]
     if _WHAT_I_ORDERED.search(folded):
         return [Intent("order_status", order_number=number)]
     if has_order_word and _STATUS.search(folded) and not _CHECKOUT.search(folded):
@@ -737,11 +748,13 @@ def _parse(folded: str, text: str) -> list[Intent]:
     after_yes = _after_yes(folded)
     if after_yes != folded:  # "sí, dame 2", "yes, the first one": an add after the yes
         inner = _parse(after_yes, text)[0]
-        if inner.kind == "add":
+        if inner.kind in ("add", "no"):  # "ok no cheese then"
             return [inner]
         if inner.kind in ("search", "details") and inner.phrase and is_reference(inner.phrase):
             return [Intent("add", items=(ItemRequest(inner.phrase),))]
     if _NO.match(folded) and len(folded.split()) <= 8:
+        if _THEN.search(folded):  # "no cheese then", "no, entonces nada": declined
+            return [Intent("no")]
         return [Intent("no", phrase=_strip(_NO.sub(" ", folded, count=1)))]
     if _VIEW_CART.search(folded) and not _ADD.search(_VIEW_CART.sub(" ", folded)):
         return [Intent("view_cart")]
@@ -804,7 +817,7 @@ def _parse(folded: str, text: str) -> list[Intent]:
     if each:  # "2 de cada uno", "one of each": every product just asked about
         quantity, _ = split_quantity(" ".join(_ADD.sub(" ", folded[: each.start()]).split()))
         return [Intent("add", items=(ItemRequest(EACH, quantity),))]
-    without_verbs = _ADD.sub(" ", folded)
+    without_verbs = _HOW_MANY_THINGS.sub(" ", _ADD.sub(" ", folded).strip())
     one_more = bool(_ONE_MORE.search(without_verbs))  # "another one", "dame otro"
     without_verbs = _ONE_MORE.sub(" ", without_verbs)
     rest = _strip(without_verbs)

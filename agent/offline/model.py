@@ -172,7 +172,10 @@ class Planner:
         if not intent.phrase or intent.refines:
             return self._narrowed(intent)
         if not self.results:
-            shown = recent_products(self.history)
+            # choosing among what was offered ("el aceite de girasol", after the oils and
+            # the salts), else among what was shown last
+            offered = [p for _, products in self.pending_choices for p in products]
+            shown = offered or recent_products(self.history)
             meant = None
             if intent.phrase and is_reference(intent.phrase):  # "the second one"
                 meant = resolve_shown(intent.phrase, self.lists)
@@ -187,10 +190,10 @@ class Planner:
             ):  # "el Samsung", after a list (not "tv", which every TV shown fits)
                 meant = resolve(intent.phrase, shown)
             if meant is not None:
-                pending = self._pending_choice()
-                if pending is not None and meant["item_code"] in pending[1]:
+                asked = self._pending_for(meant["item_code"])
+                if asked is not None:
                     # "la entera", after "necesito leche" was answered with the milks
-                    return self._add_chosen(meant, pending[0])
+                    return self._add_chosen(meant, asked)
                 return self._call("get_product_details", item_code=meant["item_code"])
             args: dict[str, Any] = {"query": intent.phrase or self.text}
             if intent.max_price is not None:
@@ -199,8 +202,8 @@ class Planner:
                 args["sort"] = intent.order
             return self._call("search_products", **args)
         added = any(name == "add_to_cart" for name, _, _ in self.results)
-        pending = None if added else self._pending_choice()
-        if pending is not None:
+        choosing = not added and bool(self.pending_choices)
+        if choosing:
             # "the skimmed one" names a product offered in another language: the search
             # just made finds it among them
             found = [
@@ -209,13 +212,14 @@ class Planner:
                 if name == "search_products" and isinstance(content, dict)
                 for p in content.get("results") or []
             ]
-            chosen = next((p for p in found if p["item_code"] in pending[1]), None)
-            if chosen is not None:
-                return self._add_chosen(chosen, pending[0])
+            for product in found:
+                asked = self._pending_for(product["item_code"])
+                if asked is not None:
+                    return self._add_chosen(product, asked)
         details = [r for r in self.results if r[0] == "get_product_details"]
         if details:
             return self._answer_from_results(only=details)
-        if not added and pending is None:
+        if not added and not choosing:
             pointed = self._shown_among_found(intent.phrase)
             if pointed is not None:
                 return self._call("get_product_details", item_code=pointed["item_code"])
@@ -400,7 +404,6 @@ class Planner:
             if name in ("add_to_cart", "update_cart_item")
         }
         searched = self._searched()
-        pending = self._pending_choice()
         calls: list[Call] = []
         unresolved = False
         choosing: set[str] = set()
@@ -439,9 +442,9 @@ class Planner:
                     )
                     continue
                 asked = item.quantity
-                if asked is None and pending is not None and product["item_code"] in pending[1]:
-                    # "quiero 3 leches" … "dame la entera"
-                    asked = _fitting(pending[0].quantity, product)
+                chosen = self._pending_for(product["item_code"]) if asked is None else None
+                if chosen is not None:  # "quiero 3 leches" … "dame la entera"
+                    asked = _fitting(chosen.quantity, product)
                 quantity = product_quantity(asked, product)
                 calls.append(
                     (
@@ -478,26 +481,40 @@ class Planner:
             ]
         )
 
-    def _pending_choice(self) -> tuple[ItemRequest, set[str]] | None:
+    @cached_property
+    def pending_choices(self) -> list[tuple[ItemRequest, list[dict[str, Any]]]]:
         """When the previous answer offered several products for something the customer
-        asked to add ("necesito leche": the milks, "which one?"), that request and the item
-        codes offered."""
+        asked to add ("necesito leche": the milks, "which one?"), each such request and the
+        products offered for it ("arroz, aceite y sal" may leave two open)."""
         previous = self.previous_turn
         if not previous:
-            return None
+            return []
         asked = parse_message(previous[0].text)[0]
         if asked.kind != "add":
-            return None
+            return []
         results = tool_results(previous)
         added = {args.get("item_code") for name, args, _ in results if name == "add_to_cart"}
-        for name, args, content in reversed(results):
+        choices = []
+        for name, args, content in results:
             if name != "search_products" or not isinstance(content, dict):
                 continue
-            offered = {p["item_code"] for p in content.get("results") or []}
+            offered = list(content.get("results") or [])
+            codes = {p["item_code"] for p in offered}
             item = next((i for i in asked.items if i.phrase == args.get("query")), None)
-            if item is not None and len(offered) > 1 and not offered & added:
-                return item, offered
-        return None
+            if item is not None and len(codes) > 1 and not codes & added:
+                choices.append((item, offered))
+        return choices
+
+    def _pending_for(self, item_code: str) -> ItemRequest | None:
+        """The request a product was offered for, if the customer is choosing it."""
+        return next(
+            (
+                item
+                for item, offered in self.pending_choices
+                if any(p["item_code"] == item_code for p in offered)
+            ),
+            None,
+        )
 
     def _on_update(self, intent: Intent) -> AIMessage:
         if "update_cart_item" not in self.tools:

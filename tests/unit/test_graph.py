@@ -495,3 +495,18 @@ async def test_a_dozen_after_the_eggs_is_the_dozen_pack() -> None:
     price = await harness.say("how much for a dozen")
     assert price["reply"].startswith("Eggs (dozen) — $3.20")
     assert _lines(await harness.say("gimme 2 dozen")) == [("GR-EGGS-12", "2")]
+
+
+async def test_each_open_choice_of_a_list_can_be_answered() -> None:
+    catalog = [
+        _product("GR-RICE", "Arroz blanco 1kg", "1.60", category="Pantry"),
+        _product("GR-OIL-OLIVE", "Aceite de oliva 500ml", "8.90", category="Pantry"),
+        _product("GR-OIL-SUN", "Aceite de girasol 1L", "3.10", category="Pantry"),
+        _product("GR-SALT", "Sal fina 1kg", "0.70", category="Pantry"),
+        _product("GR-SALT-SEA", "Sal marina 500g", "1.90", category="Pantry"),
+    ]
+    harness = await _greeted(catalog, name="Ana Pérez", hello="hola")
+    listed = await harness.say("necesito 3 cosas: arroz, aceite y sal")
+    assert _lines(listed) == [("GR-RICE", "1")]
+    oil = await harness.say("el aceite de girasol")
+    assert _lines(oil) == [("GR-RICE", "1"), ("GR-OIL-SUN", "1")]

@@ -567,3 +567,21 @@ def test_a_loaf_is_one_of_the_product() -> None:
     (item,) = intent.items
     assert item.quantity is not None
     assert (item.phrase, item.quantity.amount) == ("bread", 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phrases"),
+    [
+        ("ok no cheese then", "no", []),
+        ("necesito 3 cosas: arroz, aceite y sal", "add", ["arroz", "aceite", "sal"]),
+        ("I need 2 things, milk and eggs", "add", ["milk", "eggs"]),
+        ("¿cuándo llega?", "order_status", []),
+        ("when will it arrive?", "order_status", []),
+        ("when do you deliver?", "store_info", []),
+    ],
+)
+def test_declining_counting_what_is_needed_and_asking_when_it_comes(
+    text: str, kind: str, phrases: list[str]
+) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, [item.phrase for item in intent.items]) == (kind, phrases)
