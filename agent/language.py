@@ -19,6 +19,8 @@ _SPANISH = frozenset(
     televisor televisores pulgadas cuánto cuál dónde también paquete paquetes lata latas
     llevo lleva llevar dame deme ponme primero primera segundo segunda tercero tercera
     otro otra entera entero barato barata caro cara tengo debo envío envio horario abren
+    holi holis tienes das xfa porfa tmb bebidas azucar azúcar cafe café sip epa chao
+    cuantos cuántos cosas mándame mandame regálame regalame
     """.split()
 )
 
@@ -31,10 +33,12 @@ _ENGLISH = frozenset(
     street avenue right correct okay sure confirm cancel status show see checkout that
     this is are i i'm im can could tv tvs inch inches pack packs can cans there
     give take get put bring another one two three first second third cheap cheapest
+    gimme wanna gonna u thx pls plz yep yeah nope
     """.split()
 )
 
 _WORD = re.compile(r"[a-záéíóúñü']+")
+_STRETCH = re.compile(r"(.)\1+")
 
 
 def detect_language(text: str, current: Language | None = None) -> Language:
@@ -42,7 +46,11 @@ def detect_language(text: str, current: Language | None = None) -> Language:
     lowered = text.lower()
     if any(ch in lowered for ch in "¿¡ñ"):
         return "es"
-    words = _WORD.findall(lowered)
+    # "holaa", "hiii": a stretched word counts as itself
+    words = [
+        w if w in _SPANISH or w in _ENGLISH else _STRETCH.sub(r"\1", w)
+        for w in _WORD.findall(lowered)
+    ]
     spanish = sum(1 for w in words if w in _SPANISH)
     english = sum(1 for w in words if w in _ENGLISH)
     spanish += sum(1 for w in words if any(ch in w for ch in "áéíóú"))

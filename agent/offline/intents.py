@@ -124,6 +124,8 @@ _COMPARE = _rx(
     r"difference\w*",
     r"diferencia\w*",
     r"which\s+(?:one\s+)?(?:is|would\s+you)\s+(?:better|recommend)",
+    r"which\s+(?:one\s+)?is\s+(?:\w+er|more\s+\w+|the\s+\w+est)",
+    r"cual\s+(?:es\s+)?(?:mas|menos)\s+\w+",
     r"cual\s+(?:es\s+)?(?:mejor|me\s+recomiendas)",
     r"(?:vs|versus)",
 )
@@ -235,7 +237,7 @@ _CHECKOUT = _rx(
     r"proceed",
 )
 _YES = re.compile(
-    r"^(?:yes|yeah|yep|yup|sure|ok|okay|correct|right|confirm|confirmed|of course|"
+    r"^(?:yes|yeah|yep|yup|sure|ok|okay|correct|right|confirm|confirmed|of course|sip|sipi|aja|"
     r"si|claro|dale|correcto|confirmo|exacto|perfecto|de acuerdo|asi es|esta bien|"
     r"that'?s right|that is right|that'?s correct|sounds good|go ahead|do it|"
     r"si(?:,)? (?:esta|es) correct[oa]|si(?:,)? confirmo|yes please|si por favor|"
@@ -273,10 +275,14 @@ _SEARCH = _rx(
     r"are\s+there",
     r"any",
     r"tienen",
+    r"tienes",
     r"tiene",
     r"hay",
     r"venden",
+    r"vendes",
     r"vende",
+    r"manejan",
+    r"consigo",
     r"busco",
     r"buscando",
     r"looking\s+for",
@@ -320,6 +326,8 @@ _ADD = _rx(
     r"lemme\s+get",
     r"let\s+me\s+get",
     r"i'?ll\s+have",
+    r"(?:i'?ll\s+|i\s+will\s+)?go\s+(?:with|for)",
+    r"me\s+quedo\s+con",
     r"me\s+das",
     r"me\s+da",
     r"agrega\w*",
@@ -375,7 +383,14 @@ _FILLER = _rx(
     r"please",
     r"por\s+favor",
     r"pls",
+    r"plz",
     r"porfa",
+    r"porfis",
+    r"xfa",
+    r"xfavor",
+    r"tmb",
+    r"tb",
+    r"tambn",
     r"ok(?:ay)?",
     r"entonces",
     r"then",
@@ -461,6 +476,7 @@ _FUNCTION_WORDS = _rx(
     r"what",
     r"which",
     r"que",
+    r"donde",
     r"cual",
     r"cuales",
     r"the",

@@ -153,6 +153,11 @@ class Planner:
             compared = [c for name, _, c in self.results if name == "get_product_details"]
             return self._say(phrasing.comparison(compared, self.language))
         shown = self.lists[0] if self.lists else []
+        if len(shown) < 2:  # "which is lighter?", after one laptop, then another
+            recent: dict[str, dict[str, Any]] = {}
+            for listed in self.lists[:3]:
+                recent.setdefault(listed[0]["item_code"], listed[0])
+            shown = list(recent.values())
         if intent.phrase:  # "compare the LG and the Samsung"
             picked = [best_match(word, shown) for word in intent.phrase.split()]
             named = {p["item_code"]: p for p in picked if p is not None}

@@ -510,3 +510,19 @@ async def test_each_open_choice_of_a_list_can_be_answered() -> None:
     assert _lines(listed) == [("GR-RICE", "1")]
     oil = await harness.say("el aceite de girasol")
     assert _lines(oil) == [("GR-RICE", "1"), ("GR-OIL-SUN", "1")]
+
+
+async def test_which_is_better_after_looking_at_two_products_one_at_a_time() -> None:
+    catalog = [
+        _product("EL-LENOVO", "Lenovo IdeaPad", "549.00", category="Laptops", description="8 GB"),
+        _product("EL-MAC", "MacBook Air", "1099.00", category="Laptops", description="M2 chip"),
+    ]
+    harness = await _greeted(catalog)
+    await harness.say("tell me about the Lenovo")
+    await harness.say("how about the MacBook?")
+    compared = await harness.say("which is lighter?")
+    assert compared["reply"].startswith("Side by side:")
+    assert "8 GB" in compared["reply"]
+    assert "M2 chip" in compared["reply"]
+    chosen = await harness.say("I'll go with the lenovo")
+    assert _lines(chosen) == [("EL-LENOVO", "1")]

@@ -585,3 +585,33 @@ def test_declining_counting_what_is_needed_and_asking_when_it_comes(
 ) -> None:
     intent = parse_message(text)[0]
     assert (intent.kind, [item.phrase for item in intent.items]) == (kind, phrases)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phrase", "phrases"),
+    [
+        ("tienes cafe?", "search", "cafe", []),
+        ("¿vendes pañales?", "search", "pañales", []),
+        ("donde consigo azucar", "search", "azucar", []),
+        ("me das 2 xfa", "add", "", [""]),
+        ("y azucar tmb", "search", "azucar", []),
+        ("sip", "yes", "", []),
+        ("which is lighter?", "compare", "", []),
+        ("I'll go with the lenovo", "add", "", ["lenovo"]),
+        ("me quedo con la lenovo", "add", "", ["lenovo"]),
+    ],
+)
+def test_chat_spellings_and_choosing_words(
+    text: str, kind: str, phrase: str, phrases: list[str]
+) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase, [item.phrase for item in intent.items]) == (
+        kind,
+        phrase,
+        phrases,
+    )
+
+
+@pytest.mark.parametrize(("text", "language"), [("holaa", "es"), ("holis", "es"), ("hiii", "en")])
+def test_stretched_greetings_keep_their_language(text: str, language: str) -> None:
+    assert detect_language(text, "en" if language == "es" else "es") == language
