@@ -211,13 +211,7 @@ class Planner:
         if choosing:
             # "the skimmed one" names a product offered in another language: the search
             # just made finds it among them
-            found = [
-                p
-                for name, _args, content in self.results
-                if name == "search_products" and isinstance(content, dict)
-                for p in content.get("results") or []
-            ]
-            for product in found:
+            for product in self._found():
                 asked = self._pending_for(product["item_code"])
                 if asked is not None:
                     return self._add_chosen(product, asked)
@@ -237,12 +231,7 @@ class Planner:
         shown = self._shown_last_turn()
         if len(shown) < 2 or len(phrase.split()) > 3:
             return None
-        found = [
-            p
-            for name, _args, content in self.results
-            if name == "search_products" and isinstance(content, dict)
-            for p in content.get("results") or []
-        ]
+        found = self._found()
         terms = query_terms(phrase)
         if any(
             term in word
@@ -667,6 +656,10 @@ class Planner:
         return self._say(phrasing.small_talk("thanks", self.language))
 
     # lookups -----------------------------------------------------------------
+
+    def _found(self) -> list[dict[str, Any]]:
+        """The products this turn's searches found, in their order."""
+        return [p for content in self._searched().values() for p in content.get("results") or []]
 
     def _searched(self) -> dict[str, dict[str, Any]]:
         return {
