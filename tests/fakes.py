@@ -62,16 +62,20 @@ class MemoryCatalog:
         limit: int = 5,
     ) -> list[Product]:
         terms = query_terms(query)
+
+        def matched(product: Product) -> int:
+            text = fold(f"{product.name} {product.brand} {product.category} {product.description}")
+            return sum(term in text for term in terms)
+
         found = [
             p
             for p in self.products.values()
-            if any(
-                term in fold(f"{p.name} {p.brand} {p.category} {p.description}") for term in terms
-            )
+            if matched(p)
             and (not in_stock_only or p.available > 0)
             and (max_price is None or p.price <= max_price)
         ]
-        return found[:limit]
+        # the more of the words a product has, the higher it ranks (a stable sort)
+        return sorted(found, key=matched, reverse=True)[:limit]
 
 
 class MemoryOrders:

@@ -254,7 +254,7 @@ _DETAILS = _rx(
     r"how\s+much",
     r"price",
     r"cost\w*",
-    r"cuanto\s+(?:sale|salen)",
+    r"cuanto\s+(?:sale|salen|seria|serian|sera)",
     r"cuanto",
     r"precio",
     r"vale",
@@ -613,6 +613,15 @@ _SWAP = re.compile(
     r"something\s+else)\b"
 )
 _THEN = _rx(r"then", r"entonces", r"pues")
+_CONTAINER = re.compile(r"(?:cartons?|carton|cartones|jars?|frascos?|tubs?|potes?)")
+"""What an amount of the item before it comes in: "whole milk, 2 cartons"."""
+_SHOPPING = _rx(
+    r"(?:buy|get|do)\s+(?:some\s+|my\s+|the\s+)?(?:groceries|shopping|stuff|things)",
+    r"(?:go\s+)?shopping",
+    r"hacer\s+(?:el\s+|un\s+|unas\s+|las\s+|mi\s+)?(?:mercado|compras?)",
+    r"comprar\s+(?:unas\s+|algunas\s+)?cosas",
+)
+"""Wanting to shop, with nothing named yet: a greeting that asks what they need."""
 _WHEN_ARRIVES = re.compile(
     r"^(?:and\s+|y\s+|ok\s+|okay\s+)?(?:cuando|when)\s+(?:me\s+|nos\s+)?(?:llega\w*|"
     r"(?:will|does|do)\s+(?:it|they|my\s+\w+)\s+(?:arrive|come|get\s+here)|"
@@ -747,6 +756,8 @@ def _parse(folded: str, text: str) -> list[Intent]:
         return [Intent("order_status", order_number=number)]
     if _STORE_INFO.search(folded):
         return [Intent("store_info")]
+    if _SHOPPING.search(folded) and not _strip(_SHOPPING.sub(" ", _ADD.sub(" ", folded))):
+        return [Intent("greeting")]  # "I'd like to buy some groceries"
     if _CLEAR_CART.search(folded):
         return [Intent("remove", phrase=EVERYTHING)]
     folded = _TAKE_OFF.sub(r"remove \1", folded)  # "take one off", "take the milk out"
@@ -996,6 +1007,10 @@ def _items(text: str, *, trailing: bool = False) -> tuple[ItemRequest, ...]:
         if quantity is not None and _MORE.fullmatch(phrase):  # "2 more", "dos más"
             items.append(ItemRequest(phrase="", quantity=quantity, more=True))
             continue
+        if quantity is not None and _CONTAINER.fullmatch(phrase) and items:
+            if items[-1].quantity is None:  # "whole milk, 2 cartons"
+                items[-1] = replace(items[-1], quantity=quantity)
+            continue
         items.append(ItemRequest(phrase=phrase, quantity=quantity))
     return tuple(items)
 
@@ -1010,10 +1025,21 @@ def _count_alone(text: str) -> Quantity | None:
 
 
 def _lists_amounts(text: str) -> bool:
-    """A list where an item comes with an amount: "un cartón de huevos y 2 litros de leche"
-    is an order even without a verb."""
-    fragments = [f for f in _SPLIT.split(text) if f]
-    return len(fragments) > 1 and any(_starts_with_quantity(f) for f in fragments)
+    """A list where an item comes with an amount ("un cartón de huevos y 2 litros de
+    leche"), or a list of short names ("apples, milk and bread"), is an order even without
+    a verb."""
+    fragments = [f for f in (_strip_filler(f) for f in _SPLIT.split(text)) if f]
+    if len(fragments) < 2:
+        return False
+    return any(_starts_with_quantity(f) for f in fragments) or all(
+        len(f.split()) <= 3 and _names_a_product(f) for f in fragments
+    )
+
+
+def _names_a_product(fragment: str) -> bool:
+    """Words left that could name a product: not "gracias", "chao", "yes", "no"."""
+    named = _strip(_THANKS.sub(" ", fragment))
+    return bool(named) and not _YES.match(named) and not _NO.match(named)
 
 
 def _order_number(folded: str) -> str | None:

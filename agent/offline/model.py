@@ -727,6 +727,10 @@ class Planner:
                 and len(by_the_dozen) == 1
             ):
                 return by_the_dozen[0]  # "2 dozen eggs": the dozen pack, not the carton of 30
+            if found[0] in alike and not best_matches(item.phrase, alike, every_word=True):
+                # "whole milk": the words tell the milks apart only to the embeddings,
+                # which ranked the whole one first
+                return found[0]
             return "choose"  # "leche": whole or skimmed? (the red apples are not an Apple laptop)
         return named[0] if named else found[0]
 
@@ -765,7 +769,7 @@ class Planner:
                 # While adding, found products are reported by the add itself, unless the
                 # customer has to choose among them.
                 (questions if choose else parts).append(
-                    phrasing.search_answer(content, lang, choose=choose)
+                    phrasing.search_answer(content, lang, choose=choose, naming=len(choosing) > 1)
                 )
             elif name == "get_product_details":
                 parts.append(phrasing.details_answer(content, lang, place=self.intent.place))

@@ -43,9 +43,12 @@ def product_line(product: dict[str, Any], lang: Language) -> str:
     return f"{shown} — {price_text(product, lang)}, {availability_text(product, lang)}"
 
 
-def search_answer(content: dict[str, Any], lang: Language, *, choose: bool = False) -> str:
+def search_answer(
+    content: dict[str, Any], lang: Language, *, choose: bool = False, naming: bool = False
+) -> str:
     """The products found; with `choose`, the customer asked to add something that names
-    several of them, and is asked which."""
+    several of them, and is asked which (`naming` what was asked for, when one message
+    asked for several such things)."""
     results: Sequence[dict[str, Any]] = content.get("results") or []
     unavailable: Sequence[dict[str, Any]] = content.get("unavailable") or []
     query = content.get("query", "")
@@ -65,7 +68,15 @@ def search_answer(content: dict[str, Any], lang: Language, *, choose: bool = Fal
         )[lang]
         lines = [f"{i}. {product_line(p, lang)}" for i, p in enumerate(results, 1)]
         tail = (
-            ("¿Cuál prefieres?" if lang == "es" else "Which one would you like?")
+            (
+                f"¿Cuál prefieres de «{query}»?"
+                if lang == "es" and naming
+                else "¿Cuál prefieres?"
+                if lang == "es"
+                else f'Which one would you like for "{query}"?'
+                if naming
+                else "Which one would you like?"
+            )
             if choose
             else "¿Quieres agregar alguno al carrito?"
             if lang == "es"

@@ -328,7 +328,7 @@ GROCERIES = [
         "GR-MILK-SKIM", "Leche descremada 1L", "1.45", category="Dairy", description="skim milk"
     ),
     _product("GR-MILK-1L", "Leche entera 1L", "1.35", category="Dairy", description="whole milk"),
-    _product("GR-BREAD", "Pan integral", "2.70", category="Bakery", description="wholewheat"),
+    _product("GR-BREAD", "Pan integral", "2.70", category="Bakery", description="wholewheat bread"),
     _product("GR-EGGS-30", "Huevos blancos (cartón de 30)", "7.50", category="Dairy", unit="pack"),
 ]
 
@@ -526,3 +526,23 @@ async def test_which_is_better_after_looking_at_two_products_one_at_a_time() -> 
     assert "M2 chip" in compared["reply"]
     chosen = await harness.say("I'll go with the lenovo")
     assert _lines(chosen) == [("EL-LENOVO", "1")]
+
+
+async def test_a_shopping_list_adds_what_is_clear_and_names_each_open_choice() -> None:
+    catalog = [
+        _product("GR-APPLE", "Red apples", "2.40", category="Fruit", unit="kg"),
+        *GROCERIES[2:5],  # the two milks and the bread
+        _product("GR-BREAD-2", "Pan de sándwich", "2.20", category="Bakery", description="bread"),
+    ]
+    harness = await _greeted(catalog)
+    listed = await harness.say("apples, milk and bread")
+    assert _lines(listed) == [("GR-APPLE", "1")]
+    assert 'Which one would you like for "milk"?' in listed["reply"]
+    assert 'Which one would you like for "bread"?' in listed["reply"]
+
+
+async def test_words_only_the_embeddings_tell_apart_take_the_product_ranked_first() -> None:
+    harness = await _greeted(GROCERIES)
+    # the fake catalog ranks by description: "whole milk" is the whole one's
+    state = await harness.say("whole milk, 2 cartons")
+    assert _lines(state) == [("GR-MILK-1L", "2")]

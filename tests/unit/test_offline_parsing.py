@@ -615,3 +615,29 @@ def test_chat_spellings_and_choosing_words(
 @pytest.mark.parametrize(("text", "language"), [("holaa", "es"), ("holis", "es"), ("hiii", "en")])
 def test_stretched_greetings_keep_their_language(text: str, language: str) -> None:
     assert detect_language(text, "en" if language == "es" else "es") == language
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phrases"),
+    [
+        ("Hi, I'd like to buy some groceries", "greeting", []),
+        ("quiero hacer el mercado", "greeting", []),
+        ("apples, milk and bread", "add", ["apples", "milk", "bread"]),
+        ("the first and the second", "add", ["first", "second"]),
+        ("gracias, chao", "thanks", []),
+        ("tienen leche y huevos?", "search", []),
+    ],
+)
+def test_wanting_to_shop_and_shopping_lists(text: str, kind: str, phrases: list[str]) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, [item.phrase for item in intent.items]) == (kind, phrases)
+
+
+def test_an_amount_of_containers_goes_to_the_item_before_it() -> None:
+    (item,) = parse_message("whole milk, 2 cartons")[0].items
+    assert item.quantity is not None
+    assert (item.phrase, item.quantity.amount) == ("whole milk", 2)
+
+
+def test_how_much_would_it_be() -> None:
+    assert parse_message("¿cuánto sería?")[0].kind == "details"
