@@ -113,6 +113,23 @@ _TRAILING_WORDS = re.compile(
 )
 
 
+_ADDRESS_PART = re.compile(
+    r"^(?:es\s+|is\s+|it'?s\s+)?(?P<word>[^\W\d_]+\.?)\s+(?P<value>\S+)$", re.I
+)
+
+
+def corrected_address(text: str, address: str) -> str | None:
+    """A part of the address corrected on its own: "no, es casa 14" makes "…, casa 12, …"
+    "…, casa 14, …" (the same word, a new number or name after it)."""
+    match = _ADDRESS_PART.match(text.strip(" .!"))
+    if match is None:
+        return None
+    part = re.compile(rf"\b{re.escape(match.group('word'))}\s+[^\s,]+", re.IGNORECASE)
+    if not part.search(address):
+        return None
+    return part.sub(f"{match.group('word')} {match.group('value')}", address, count=1)
+
+
 def split_name_and_address(text: str) -> tuple[str | None, str | None]:
     """ "I'm John Smith, 5 Oak Ave, Boston": the name, and an address given with it (one
     with a house number), if any."""

@@ -47,6 +47,12 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "en": "No problem. What should I fix: your name or your address?",
         "es": "Sin problema. ¿Qué corrijo: tu nombre o tu dirección?",
     },
+    "fix_hint": {
+        "en": 'Tell me what to change, for example "the address is 5 Oak Ave, Boston" or "my '
+        'name is Ann Lee".',
+        "es": "Dime qué cambio, por ejemplo «la dirección es Calle Real 5, Valencia» o «mi "
+        "nombre es Ana Pérez».",
+    },
     "ask_yes_no": {
         "en": "Please answer yes or no: is that right?",
         "es": "Por favor responde sí o no: ¿es correcto?",

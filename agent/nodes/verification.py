@@ -19,6 +19,7 @@ from agent.context import Context, services_of
 from agent.messages import last_human_text
 from agent.names import (
     clean_address,
+    corrected_address,
     extract_name,
     first_name,
     name_correction,
@@ -110,7 +111,7 @@ async def verification(state: ConversationState, runtime: Runtime[Context]) -> C
         return _take_address(text, lang, registration, update)
     if step == "confirm":
         return await _confirm(text, lang, registration, update, runtime)
-    return _fix(text, lang, registration, update)
+    return _fix(text, lang, registration, update, answering=True)
 
 
 def _ask(
@@ -209,10 +210,21 @@ async def _confirm(
 
 
 def _fix(
-    text: str, lang: Literal["es", "en"], registration: Registration, update: dict[str, Any]
+    text: str,
+    lang: Literal["es", "en"],
+    registration: Registration,
+    update: dict[str, Any],
+    *,
+    answering: bool = False,
 ) -> Command[Next]:
     """After a "no": ask which field, or take the corrected value if they already gave it."""
     lowered = text.lower()
+    part = corrected_address(text, registration.get("address", ""))
+    if part:  # "no, es casa 14"
+        registration["address"] = part
+        return _read_back(lang, registration, update)
+    if parse_message(text)[0].kind == "yes":  # it was right after all: read it back again
+        return _read_back(lang, registration, update)
     if any(word in lowered for word in ("address", "direcci", "calle", "street")):
         registration["step"] = "address"
         corrected = clean_address(_after_keyword(text))
@@ -227,7 +239,9 @@ def _fix(
             registration["name"] = corrected
             return _read_back(lang, registration, update)
         return _ask(registration, _reply(say("bad_name", lang)), update)
-    return _ask(registration, _reply(say("ask_fix", lang)), update)
+    # asked what to fix and answered with neither: an example of what to write
+    hint = "fix_hint" if answering else "ask_fix"
+    return _ask(registration, _reply(say(hint, lang)), update)
 
 
 _NOT_A_QUESTION = frozenset({"greeting", "thanks", "unknown", "yes", "no", "human", "help"})

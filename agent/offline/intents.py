@@ -355,6 +355,10 @@ _GREETING = _rx(
     r"buen(?:os|as)?\s*(?:dias|tardes|noches)?",
     r"saludos",
     r"que\s+tal",
+    r"soy\s+nuev[oa]",
+    r"i'?m\s+new(?:\s+here)?",
+    r"(?:es\s+)?(?:mi\s+)?primera\s+vez(?:\s+que\s+(?:compro|escribo))?",
+    r"(?:it'?s\s+)?(?:my\s+)?first\s+time(?:\s+here)?",
     r"epa+",
     r"epale",
     r"quiubo",
@@ -419,6 +423,9 @@ _FILLER = _rx(
     r"(?:al|a\s+mi|en\s+(?:el|mi))\s+carrito",
     r"oops",
     r"ups",
+    r"(?:que\s+)?(?:me\s+)?recomienda\w*",
+    r"(?:what\s+)?(?:do|would|can)\s+you\s+(?:recommend|suggest)",
+    r"recommend\w*",
     r"cool",
     r"great",
     r"nice",
@@ -1007,8 +1014,9 @@ def _items(text: str, *, trailing: bool = False) -> tuple[ItemRequest, ...]:
         if quantity is not None and _MORE.fullmatch(phrase):  # "2 more", "dos más"
             items.append(ItemRequest(phrase="", quantity=quantity, more=True))
             continue
-        if quantity is not None and _CONTAINER.fullmatch(phrase) and items:
-            if items[-1].quantity is None:  # "whole milk, 2 cartons"
+        trailing_amount = not phrase or _CONTAINER.fullmatch(phrase)
+        if quantity is not None and trailing_amount and items and items[-1].phrase:
+            if items[-1].quantity is None:  # "whole milk, 2 cartons", "el blanco, medio kilo"
                 items[-1] = replace(items[-1], quantity=quantity)
             continue
         items.append(ItemRequest(phrase=phrase, quantity=quantity))

@@ -641,3 +641,22 @@ def test_an_amount_of_containers_goes_to_the_item_before_it() -> None:
 
 def test_how_much_would_it_be() -> None:
     assert parse_message("¿cuánto sería?")[0].kind == "details"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phrase", "items"),
+    [
+        ("hola, soy nueva", "greeting", "", []),
+        ("hi, first time here", "greeting", "", []),
+        ("qué me recomiendas para el desayuno?", "search", "desayuno", []),
+        ("el blanco duro, medio kilo", "add", "", [("blanco duro", Decimal("0.5"), "kg")]),
+    ],
+)
+def test_newcomers_recommendations_and_an_amount_after_the_name(
+    text: str, kind: str, phrase: str, items: list[tuple[str, Decimal, str]]
+) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase) == (kind, phrase)
+    assert [
+        (i.phrase, i.quantity.amount, i.quantity.unit) for i in intent.items if i.quantity
+    ] == items

@@ -8,6 +8,7 @@ from agent.language import detect_language
 from agent.names import (
     address_change,
     clean_address,
+    corrected_address,
     extract_name,
     name_correction,
     split_name_and_address,
@@ -179,3 +180,16 @@ def test_asking_to_deliver_elsewhere_names_the_new_address(text: str, address: s
 )
 def test_a_name_corrected_while_the_address_is_asked_for(text: str, name: str | None) -> None:
     assert name_correction(text, "Sarah") == name
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("es casa 14", "Urb. Los Palos Grandes, calle 3, casa 14, Caracas"),
+        ("calle 5", "Urb. Los Palos Grandes, calle 5, casa 12, Caracas"),
+        ("apto 4B", None),  # the address has no "apto" to correct
+        ("Caracas", None),
+    ],
+)
+def test_a_part_of_the_address_corrected_on_its_own(text: str, address: str | None) -> None:
+    assert corrected_address(text, "Urb. Los Palos Grandes, calle 3, casa 12, Caracas") == address
