@@ -100,6 +100,7 @@ Call = tuple[str, dict[str, Any]]
 _CART_LINE = re.compile(r"^- (\S+) \| (.+) \| ([\d.]+) (\w+) \| ([\d.]+)$", re.MULTILINE)
 _CART_TOOLS = ("add_to_cart", "update_cart_item", "remove_from_cart")
 _HOW_MUCH = re.compile(r"\b(?:cuanto|how\s+much)\b")
+_CONFIRMS = re.compile(r"\b(?:confirm\w*|go\s+ahead|place\s+it)\b")
 
 
 class Planner:
@@ -620,8 +621,15 @@ class Planner:
                         Decimal(offer["available"]) - Decimal(offer.get("in_cart", "0"))
                     ),
                 )
+        if _CONFIRMS.search(fold(self.text)) and self.cart:
+            # "ok confirm", after the read-back was interrupted by a question: read it back
+            # again (only a yes to the read-back itself places the order)
+            return self._call("checkout")
         shown = self._shown_last_turn()
-        if len(shown) == 1 and "add_to_cart" in self.tools:  # "Would you like to add it?" "Yes"
+        previous = tool_results(self.previous_turn)
+        offered = bool(previous) and previous[-1][0] == "search_products"
+        if len(shown) == 1 and offered and "add_to_cart" in self.tools:
+            # "Would you like to add it?" "Yes" (a product's details ask nothing)
             return self._call("add_to_cart", item_code=shown[0]["item_code"], quantity=1.0)
         if shown:
             return self._say(phrasing.small_talk("which_one", self.language))

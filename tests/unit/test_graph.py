@@ -546,3 +546,17 @@ async def test_words_only_the_embeddings_tell_apart_take_the_product_ranked_firs
     # the fake catalog ranks by description: "whole milk" is the whole one's
     state = await harness.say("whole milk, 2 cartons")
     assert _lines(state) == [("GR-MILK-1L", "2")]
+
+
+async def test_a_question_during_the_read_back_then_confirm_reads_it_back_again() -> None:
+    harness = await _greeted(GROCERIES)
+    await harness.say("2 arroz")
+    await harness.say("checkout")
+    asked = await harness.say("wait, how much are the pañales?")
+    assert "Pañales" in asked["reply"]
+    again = await harness.say("ok confirm")
+    assert _lines(again) == [("GR-RICE", "2")]  # nothing added: the diapers were only asked about
+    assert "Shall I confirm the order?" in again["reply"]
+    placed = await harness.say("yes")
+    assert placed["cart"] == []
+    assert "is confirmed" in placed["reply"]
