@@ -67,6 +67,8 @@ class Intent:
     """ "is it available in Valencia?": the city or branch asked about."""
     refines: bool = False
     """ "which ones are wireless?", "¿y en rojo?": the phrase narrows the previous search."""
+    size: Literal["big", "small"] | None = None
+    """ "el más grande", "the smallest one": of what was shown, by the size in its name."""
 
 
 def _rx(*alternatives: str) -> re.Pattern[str]:
@@ -169,7 +171,8 @@ _VIEW_CART = _rx(
     r"how\s+much\s+(?:is\s+)?(?:it\s+)?(?:all|everything|in\s+total|so\s+far)",
     r"cart",
     r"carrito",
-    r"cuant[oa]s\s+(?:productos|cosas|articulos)\s+(?:tengo|llevo)",
+    r"cuant[oa]s\s+(?:\w+\s+){0,4}(?:tengo|llevo)(?:\s+en\s+el\s+carrito)?",
+    r"how\s+(?:many|much)\s+(?:\w+\s+){0,4}(?:do\s+i\s+have|have\s+i\s+got)",
     r"how\s+many\s+(?:items|things|products)\s+(?:do\s+i\s+have|have\s+i\s+got|are\s+in)",
 )
 _REMOVE = _rx(
@@ -620,6 +623,16 @@ _SWAP = re.compile(
     r"something\s+else)\b"
 )
 _THEN = _rx(r"then", r"entonces", r"pues")
+_BIGGEST = _rx(
+    r"(?:the\s+)?(?:biggest|largest)(?:\s+one)?",
+    r"(?:el|la|lo)?\s*mas\s+grande",
+    r"(?:el|la)?\s*de\s+mayor\s+tamano",
+)
+_SMALLEST = _rx(
+    r"(?:the\s+)?smallest(?:\s+one)?",
+    r"(?:el|la|lo)?\s*mas\s+(?:pequen[oa]|chic[oa])",
+    r"(?:el|la)?\s*de\s+menor\s+tamano",
+)
 _CONTAINER = re.compile(r"(?:cartons?|carton|cartones|jars?|frascos?|tubs?|potes?)")
 """What an amount of the item before it comes in: "whole milk, 2 cartons"."""
 _SHOPPING = _rx(
@@ -700,6 +713,7 @@ _PRICE_CEILING = re.compile(
     r"por\s+debajo\s+de|hasta|maximo|no\s+mas\s+de)\s+\$?\s*(\d+(?:\.\d+)?)"
     r"(?:\s*(?:dollars|dolares|usd|\$))?"
 )
+_WRITTEN_ORDER_NUMBER = re.compile(r"\b(?:[A-Z0-9]*\d[A-Z0-9]*|[A-Z]{6})\b(?<=\w{5})(?<!\w{11})")
 _ORDER_NUMBER = re.compile(r"\b(?:#\s*)?([a-z]{1,3}-?\d{3,10}|\d{4,10})\b")
 _SPLIT = re.compile(r"\s*(?:,|;|\+|\band\b|\by\b|\be\b|\bplus\b|&)\s*")
 
@@ -748,7 +762,7 @@ def _parse(folded: str, text: str) -> list[Intent]:
     if _HELP.match(folded):
         return [Intent("help")]
     has_order_word = bool(_ORDER_WORD.search(folded))
-    number = _order_number(folded)
+    number = _order_number(folded, text if has_order_word else "")
     if _KEEP_ORDER.search(folded):  # "no, don't cancel"
         return [Intent("no", phrase=KEEP_ORDER)]
     if _CANCEL.search(folded) and (
@@ -807,6 +821,9 @@ def _parse(folded: str, text: str) -> list[Intent]:
         phrase = _strip(_SEARCH.sub(" ", _ADD.sub(" ", folded)))
         return [Intent("search", phrase=phrase, max_price=max_price, order="price_low")]
     folded, order = _price_order(folded)
+    for pattern, size in ((_BIGGEST, "big"), (_SMALLEST, "small")):
+        if pattern.search(folded) and not _strip(pattern.sub(" ", _ADD.sub(" ", folded))):
+            return [Intent("details", size=cast(Literal["big", "small"], size))]
     if _COMPARE.search(
         folded
     ):  # "what's the difference between them?", "compare the LG and the Samsung"
@@ -1050,6 +1067,11 @@ def _names_a_product(fragment: str) -> bool:
     return bool(named) and not _YES.match(named) and not _NO.match(named)
 
 
-def _order_number(folded: str) -> str | None:
+def _order_number(folded: str, written: str = "") -> str | None:
+    """ "A-1234", "#20251", or, next to the word "order", a code as the store writes them
+    ("KVBUGT", "6ZLWMG": six capitals and digits) in the message as `written`."""
     match = _ORDER_NUMBER.search(folded)
-    return match.group(1).upper() if match else None
+    if match:
+        return match.group(1).upper()
+    code = _WRITTEN_ORDER_NUMBER.search(written)
+    return code.group(0).upper() if code else None

@@ -353,6 +353,8 @@ class Planner:
             name in _CART_TOOLS for name, _, _ in tool_results(self.previous_turn)
         ):  # "¿cuánto es?" right after adding: the cart's total
             return self._on_view_cart(Intent("view_cart"))
+        if not self.results and intent.size is not None:
+            return self._by_size(intent.size)
         if not self.results:
             if intent.order is not None or intent.place is not None or is_reference(intent.phrase):
                 # "the cheapest one", "the second one", "is it available in Valencia?"
@@ -363,7 +365,7 @@ class Planner:
                 pointed = resolve_shown(intent.phrase, self.lists, order=intent.order)
                 if pointed is None:
                     return self._say(phrasing.small_talk("which_one", self.language))
-                return self._call("get_product_details", item_code=pointed["item_code"])
+                return self._point_at(pointed)
             recent = recent_products(self.history)
             if fold(intent.phrase) in _DOZEN_WORDS:  # "how much for a dozen?"
                 recent = [p for p in recent if _sold_by_the_dozen(p)] or recent
@@ -384,6 +386,27 @@ class Planner:
                 return self._call("get_product_details", item_code=named[0]["item_code"])
         details = [r for r in self.results if r[0] == "get_product_details"]
         return self._answer_from_results(only=details) if details else self._answer_from_results()
+
+    def _by_size(self, size: Literal["big", "small"]) -> AIMessage:
+        """ "El más grande": of the products just shown, the one whose name gives the
+        biggest (or smallest) size, when every name gives one in the same unit."""
+        shown = self.lists[0] if self.lists else []
+        sizes = [_size_in(p) for p in shown]
+        units = {s[1] for s in sizes if s is not None}
+        if len(shown) < 2 or None in sizes or len(units) != 1:
+            return self._say(phrasing.small_talk("which_one", self.language))
+        pick = (max if size == "big" else min)(
+            zip(shown, sizes, strict=True), key=lambda pair: pair[1][0] if pair[1] else 0
+        )[0]
+        return self._point_at(pick)
+
+    def _point_at(self, product: dict[str, Any]) -> AIMessage:
+        """The product the customer picked out of a list: added if they were choosing what
+        to add ("quiero un televisor" … "el más barato"), else its details."""
+        asked = self._pending_for(product["item_code"])
+        if asked is not None:
+            return self._add_chosen(product, asked)
+        return self._call("get_product_details", item_code=product["item_code"])
 
     def _on_add(self, intent: Intent) -> AIMessage:
         if "add_to_cart" not in self.tools:
@@ -817,6 +840,21 @@ class Planner:
                 for tool, args in usable
             ],
         )
+
+
+_SIZE = re.compile(
+    r"(\d+(?:[.,]\d+)?)\s*(\"|”|''|inch\w*|pulgadas?|gb|tb|ml|l|lt|kg|g|w|pies|feet)(?!\w)"
+)
+
+
+def _size_in(product: dict[str, Any]) -> tuple[Decimal, str] | None:
+    """The first size a product's name gives ('55"', "128GB", "1L"), and its unit."""
+    match = _SIZE.search(product.get("name", "").lower())
+    if not match:
+        return None
+    unit = match.group(2)
+    unit = '"' if unit in ('"', "”", "''") or unit.startswith(("inch", "pulgada")) else unit
+    return Decimal(match.group(1).replace(",", ".")), unit
 
 
 _VOLUME = re.compile(r"(\d+(?:[.,]\d+)?)\s*(ml|l|lt|litros?|liters?|litres?)\b")

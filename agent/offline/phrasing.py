@@ -362,6 +362,12 @@ def already_cancelled(content: dict[str, Any], lang: Language) -> str:
 
 def order_answer(content: dict[str, Any], lang: Language, kind: str) -> str:
     error = content.get("error")
+    if error == "not_found" and not content.get("order_number"):
+        return (
+            "Todavía no tienes pedidos con nosotros."
+            if lang == "es"
+            else "You don't have any orders with us yet."
+        )
     if error == "not_found":
         return (
             "No encontré ese pedido entre tus pedidos."

@@ -560,3 +560,17 @@ async def test_a_question_during_the_read_back_then_confirm_reads_it_back_again(
     placed = await harness.say("yes")
     assert placed["cart"] == []
     assert "is confirmed" in placed["reply"]
+
+
+async def test_the_biggest_of_the_products_offered_to_choose_from_is_added() -> None:
+    catalog = [
+        _product("EL-TV-32", 'Televisor Samsung 32"', "219.00", category="TV"),
+        _product("EL-TV-55", 'Televisor LG 55"', "549.00", category="TV"),
+        _product("EL-TV-43", 'Televisor TCL 43"', "289.00", category="TV"),
+    ]
+    harness = await _greeted(catalog, name="Ana Pérez", hello="hola")
+    offered = await harness.say("quiero un televisor")
+    assert "¿Cuál prefieres?" in offered["reply"]
+    assert _lines(await harness.say("el más grande")) == [("EL-TV-55", "1")]
+    none_yet = await harness.say("¿qué fue lo que pedí?")
+    assert "Todavía no tienes pedidos" in none_yet["reply"]

@@ -660,3 +660,33 @@ def test_newcomers_recommendations_and_an_amount_after_the_name(
     assert [
         (i.phrase, i.quantity.amount, i.quantity.unit) for i in intent.items if i.quantity
     ] == items
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("el más grande", "big"), ("the biggest one", "big"), ("la más pequeña", "small")],
+)
+def test_the_biggest_or_smallest_of_what_was_shown(text: str, size: str) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.size) == ("details", size)
+
+
+@pytest.mark.parametrize(
+    "text", ["how many kilos of oranges do I have?", "¿cuántos kilos de naranja tengo?"]
+)
+def test_how_much_of_something_is_in_the_cart(text: str) -> None:
+    assert parse_message(text)[0].kind == "view_cart"
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("what's the status of order ZZZZZ9?", "ZZZZZ9"),
+        ("status of order KVBUGT", "KVBUGT"),
+        ("¿cómo va mi pedido 8ASR7Y?", "8ASR7Y"),
+        ("cancel order A-1234", "A-1234"),
+        ("where is my order?", None),
+    ],
+)
+def test_order_numbers_as_the_store_writes_them(text: str, number: str | None) -> None:
+    assert parse_message(text)[0].order_number == number
