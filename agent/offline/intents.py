@@ -163,6 +163,8 @@ _VIEW_CART = _rx(
     r"que\s+(?:tengo|llevo)",
     r"cuanto\s+(?:llevo|va|vamos)",
     r"(?:what|how\s+much)\s+do\s+i\s+owe",
+    r"(?:what|how\s+much)\s+(?:will|do|would)\s+i\s+(?:pay|have\s+to\s+pay)",
+    r"cuanto\s+(?:voy\s+a\s+pagar|pago|tengo\s+que\s+pagar|me\s+sale\s+todo)",
     r"cuanto\s+(?:le\s+|te\s+)?debo",
     r"what\s+(?:do\s+)?i\s+have",
     r"(?:the|el|mi|my)\s+total",
@@ -177,6 +179,8 @@ _VIEW_CART = _rx(
 )
 _REMOVE = _rx(
     r"remove",
+    r"forget\s+(?:about\s+)?(?=the|my|that|those)",
+    r"olvida\w*\s+(?:el|la|los|las|lo|eso)",
     r"cancel(?:a|ar|e)?",  # "cancel the milk" (not "noise cancelling")
     r"delete",
     r"take\s+(?:out|off)",
@@ -429,6 +433,8 @@ _FILLER = _rx(
     r"(?:que\s+)?(?:me\s+)?recomienda\w*",
     r"(?:what\s+)?(?:do|would|can)\s+you\s+(?:recommend|suggest)",
     r"recommend\w*",
+    r"for\s+(?:it|them|this\s+one|that\s+one)",
+    r"para\s+(?:eso|este|esta|ese|esa)",
     r"cool",
     r"great",
     r"nice",
@@ -623,6 +629,9 @@ _SWAP = re.compile(
     r"something\s+else)\b"
 )
 _THEN = _rx(r"then", r"entonces", r"pues")
+_NEVER_MIND = re.compile(
+    r"^(?:oh\s+|ok\s+)?(?:never\s*mind|forget\s+it|olvidalo|olvida\s+eso|no\s+importa)\b[\s,]*"
+)
 _BIGGEST = _rx(
     r"(?:the\s+)?(?:biggest|largest)(?:\s+one)?",
     r"(?:el|la|lo)?\s*mas\s+grande",
@@ -763,6 +772,15 @@ def _parse(folded: str, text: str) -> list[Intent]:
         return [Intent("help")]
     has_order_word = bool(_ORDER_WORD.search(folded))
     number = _order_number(folded, text if has_order_word else "")
+    never_mind = _NEVER_MIND.match(folded)
+    if never_mind:  # "never mind the case": off the cart; "never mind, I want the LG"
+        rest = folded[never_mind.end() :]
+        if not _strip(rest):
+            return [Intent("no")]
+        inner = _parse(rest, text)[0]
+        if inner.kind in ("search", "details") and inner.phrase:
+            return [Intent("remove", items=(ItemRequest(inner.phrase),))]
+        return [inner]
     if _KEEP_ORDER.search(folded):  # "no, don't cancel"
         return [Intent("no", phrase=KEEP_ORDER)]
     if _CANCEL.search(folded) and (

@@ -690,3 +690,24 @@ def test_how_much_of_something_is_in_the_cart(text: str) -> None:
 )
 def test_order_numbers_as_the_store_writes_them(text: str, number: str | None) -> None:
     assert parse_message(text)[0].order_number == number
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phrases"),
+    [
+        ("and a case for it", "search", []),
+        ("never mind the case", "remove", ["case"]),
+        ("never mind", "no", []),
+        ("nevermind, I want the LG", "add", ["lg"]),
+        ("olvida el queso", "remove", ["queso"]),
+        ("how much will I pay in total", "view_cart", []),
+        ("¿cuánto voy a pagar?", "view_cart", []),
+    ],
+)
+def test_never_mind_and_what_it_comes_to(text: str, kind: str, phrases: list[str]) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, [item.phrase for item in intent.items]) == (kind, phrases)
+
+
+def test_for_it_is_not_part_of_the_product() -> None:
+    assert parse_message("and a case for it")[0].phrase == "case"
