@@ -222,6 +222,9 @@ _CHECKOUT = _rx(
     r"pay",
     r"confirm\w*\s+(?:el|mi|the|my)\s+(?:pedido|order|compra)",
     r"confirmar",
+    r"confirmemos",
+    r"let'?s\s+confirm",
+    r"vamos\s+a\s+confirmar",
     r"finaliz\w*",
     r"pagar",
     r"eso\s+es\s+todo",
@@ -650,6 +653,8 @@ _SHOPPING = _rx(
     r"hacer\s+(?:el\s+|un\s+|unas\s+|las\s+|mi\s+)?(?:mercado|compras?)",
     r"comprar\s+(?:unas\s+|algunas\s+)?cosas",
 )
+_PURPOSE = re.compile(r"\b(?:para|for)\s+(?:la\s+|el\s+|mi\s+|the\s+|my\s+|a\s+)?\w+$")
+"""What the shopping is for: "unas cosas para la cena", "some things for the party"."""
 """Wanting to shop, with nothing named yet: a greeting that asks what they need."""
 _WHEN_ARRIVES = re.compile(
     r"^(?:and\s+|y\s+|ok\s+|okay\s+)?(?:cuando|when)\s+(?:me\s+|nos\s+)?(?:llega\w*|"
@@ -795,7 +800,9 @@ def _parse(folded: str, text: str) -> list[Intent]:
         return [Intent("order_status", order_number=number)]
     if _STORE_INFO.search(folded):
         return [Intent("store_info")]
-    if _SHOPPING.search(folded) and not _strip(_SHOPPING.sub(" ", _ADD.sub(" ", folded))):
+    if _SHOPPING.search(folded) and not _strip(
+        _PURPOSE.sub(" ", _ADD.sub(" ", _SHOPPING.sub(" ", folded)).strip())
+    ):
         return [Intent("greeting")]  # "I'd like to buy some groceries"
     if _CLEAR_CART.search(folded):
         return [Intent("remove", phrase=EVERYTHING)]
@@ -814,7 +821,7 @@ def _parse(folded: str, text: str) -> list[Intent]:
     after_yes = _after_yes(folded)
     if after_yes != folded:  # "sí, dame 2", "yes, the first one": an add after the yes
         inner = _parse(after_yes, text)[0]
-        if inner.kind in ("add", "no"):  # "ok no cheese then"
+        if inner.kind in ("add", "no", "checkout"):  # "ok no cheese then", "perfecto, confirmemos"
             return [inner]
         if inner.kind in ("search", "details") and inner.phrase and is_reference(inner.phrase):
             return [Intent("add", items=(ItemRequest(inner.phrase),))]

@@ -711,3 +711,17 @@ def test_never_mind_and_what_it_comes_to(text: str, kind: str, phrases: list[str
 
 def test_for_it_is_not_part_of_the_product() -> None:
     assert parse_message("and a case for it")[0].phrase == "case"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("buenas noches, necesito comprar unas cosas para la cena", "greeting"),
+        ("I need to buy some things for the party", "greeting"),
+        ("perfecto, confirmemos", "checkout"),
+        ("let's confirm", "checkout"),
+        ("sí, confirmo", "yes"),
+    ],
+)
+def test_shopping_for_an_occasion_and_confirming_together(text: str, kind: str) -> None:
+    assert parse_message(text)[0].kind == kind
