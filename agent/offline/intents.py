@@ -83,6 +83,8 @@ _HUMAN = _rx(
     r"(?:asesor|asesora|persona|humano|agente|operador|operadora|encargado|vendedor|alguien)",
     r"(?:un|una|el|la)\s+(?:asesor|asesora|humano|agente|operador|operadora)",
     r"atencion al cliente",
+    r"(?:pasame|pasenme|comunicame|comuniquenme|conectame|transfiereme)\s+con\s+(?:alguien|una?\s+\w+|el\s+\w+|la\s+\w+)",
+    r"(?:transfer|connect|put)\s+me\s+(?:to|with|through\s+to)\s+(?:someone|somebody|a\s+\w+|an\s+\w+|the\s+\w+)",
     r"persona real",
 )
 _HUMAN_ALONE = re.compile(
@@ -113,6 +115,10 @@ _HELP = re.compile(
     r"(?:\s+(?:please|por\s+favor|me))?$"
 )
 _ABOUT_IT = _rx(
+    r"(?:in\s+|at\s+)?which\s+(?:stores?|branch(?:es)?|locations?|shops?)",
+    r"en\s+(?:que|cuales|cual)\s+(?:tiendas?|sucursal(?:es)?|sedes?)",
+    r"where\s+(?:can\s+i\s+(?:find|get|buy)\s+(?:it|them)|is\s+it\s+available|do\s+you\s+have\s+it)",
+    r"donde\s+(?:lo|la|los|las)\s+(?:consigo|tienen|hay|venden)",
     r"(?:does|do|will|can)\s+(?:it|they|this|that|this\s+one|that\s+one)\s+"
     r"(?:have|come\s+(?:with|in)|include|support|work|fit|run)",
     r"(?:is|are)\s+(?:it|they|this|that|this\s+one|that\s+one)\s+"
@@ -546,6 +552,14 @@ _STORE_INFO = _rx(
     r"shipping",
     r"delivery",
     r"do\s+you\s+deliver",
+    r"(?:me\s+)?(?:lo|la|los|las)\s+(?:mandas|mandan|envias|envian|traes|traen|llevan|entregan)",
+    r"(?:can|will|could)\s+you\s+(?:deliver|send|bring)\s+(?:it|them)",
+    r"same\s+day",
+    r"hoy\s+mismo",
+    # picking up at the store
+    r"pick\s*(?:it\s+|them\s+)?up",
+    r"pickup",
+    r"(?:retir|recog|busc)\w*\s+en\s+(?:la\s+)?tienda",
     r"deliver\s+to\s+my",
     r"envios?",
     r"despacho\w*",

@@ -725,3 +725,22 @@ def test_for_it_is_not_part_of_the_product() -> None:
 )
 def test_shopping_for_an_occasion_and_confirming_together(text: str, kind: str) -> None:
     assert parse_message(text)[0].kind == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("ok pásame con alguien por favor", "human"),
+        ("comunícame con un asesor", "human"),
+        ("transfer me to someone", "human"),
+        ("¿me lo mandas hoy?", "store_info"),
+        ("can I pick it up at the store?", "store_info"),
+        ("¿puedo retirarlo en tienda?", "store_info"),
+        ("in which stores?", "details"),
+        ("¿en qué sucursales lo tienen?", "details"),
+        ("where can I find it?", "details"),
+    ],
+)
+def test_being_passed_to_a_person_delivery_pickup_and_branches(text: str, kind: str) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase) == (kind, "")
