@@ -115,6 +115,9 @@ _HELP = re.compile(
     r"(?:\s+(?:please|por\s+favor|me))?$"
 )
 _ABOUT_IT = _rx(
+    r"how\s+(?:big|large|heavy|tall|wide|long|small|much\s+does\s+it\s+weigh)\s+(?:is|are)\s+(?:it|they|this|that)",
+    r"(?:de\s+)?que\s+tamano\s+(?:es|tiene)",
+    r"cuanto\s+(?:mide|miden|pesa|pesan)",
     r"(?:in\s+|at\s+)?which\s+(?:stores?|branch(?:es)?|locations?|shops?)",
     r"en\s+(?:que|cuales|cual)\s+(?:tiendas?|sucursal(?:es)?|sedes?)",
     r"where\s+(?:can\s+i\s+(?:find|get|buy)\s+(?:it|them)|is\s+it\s+available|do\s+you\s+have\s+it)",
@@ -244,6 +247,7 @@ _CHECKOUT = _rx(
     r"(?:quiero|me\s+gustaria)\s+(?:pedir|ordenar|comprar)$",
     r"(?:i\s+)?(?:want|would\s+like|'d\s+like)\s+to\s+(?:order|buy)$",
     r"ya\s+esta$",
+    r"^ya$",
     r"(?:eso\s+)?seria\s+todo",
     r"hagamos\s+(?:el\s+)?(?:pedido|compra)",
     r"i'?m\s+(?:done|finished|ready)",
@@ -342,6 +346,7 @@ _ADD = _rx(
     r"lemme\s+get",
     r"let\s+me\s+get",
     r"i'?ll\s+have",
+    r"(?:i'?ll\s+|i\s+will\s+|to\s+|let\s+me\s+)?buy",
     r"(?:i'?ll\s+|i\s+will\s+)?go\s+(?:with|for)",
     r"me\s+quedo\s+con",
     r"me\s+das",
@@ -646,6 +651,10 @@ _SWAP = re.compile(
     r"something\s+else)\b"
 )
 _THEN = _rx(r"then", r"entonces", r"pues")
+_OTHER_ONE = re.compile(
+    r"^(?:(?:and\s+)?(?:what|how)\s+about|(?:y\s+)?(?:que\s+tal|y)|any)\s+"
+    r"(?:an?other|other|otr[oa]s?)\s+(.*[a-z].*)$"
+)
 _NEVER_MIND = re.compile(
     r"^(?:oh\s+|ok\s+)?(?:never\s*mind|forget\s+it|olvidalo|olvida\s+eso|no\s+importa)\b[\s,]*"
 )
@@ -907,6 +916,9 @@ def _parse(folded: str, text: str) -> list[Intent]:
     if each:  # "2 de cada uno", "one of each": every product just asked about
         quantity, _ = split_quantity(" ".join(_ADD.sub(" ", folded[: each.start()]).split()))
         return [Intent("add", items=(ItemRequest(EACH, quantity),))]
+    other = _OTHER_ONE.match(folded)
+    if other:  # "what about another fan?": the other fans, not one more of this one
+        return [Intent("search", phrase=_strip(other.group(1)), max_price=max_price, order=order)]
     without_verbs = _HOW_MANY_THINGS.sub(" ", _ADD.sub(" ", folded).strip())
     one_more = bool(_ONE_MORE.search(without_verbs))  # "another one", "dame otro"
     without_verbs = _ONE_MORE.sub(" ", without_verbs)

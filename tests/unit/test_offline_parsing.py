@@ -744,3 +744,25 @@ def test_shopping_for_an_occasion_and_confirming_together(text: str, kind: str) 
 def test_being_passed_to_a_person_delivery_pickup_and_branches(text: str, kind: str) -> None:
     intent = parse_message(text)[0]
     assert (intent.kind, intent.phrase) == (kind, "")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phrase", "phrases"),
+    [
+        ("how big is it?", "details", "", []),
+        ("¿cuánto mide?", "details", "", []),
+        ("ok I'll buy it", "add", "", ["it"]),
+        ("I want to buy rice", "add", "", ["rice"]),
+        ("what about another fan?", "search", "fan", []),
+        ("¿y otro ventilador?", "search", "ventilador", []),
+        ("I want another TV", "add", "", ["tv"]),
+        ("ya", "checkout", "", []),
+    ],
+)
+def test_sizes_buying_and_other_ones(text: str, kind: str, phrase: str, phrases: list[str]) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase, [item.phrase for item in intent.items]) == (
+        kind,
+        phrase,
+        phrases,
+    )
