@@ -261,6 +261,7 @@ _YES = re.compile(
     r"si|claro|dale|correcto|confirmo|exacto|perfecto|de acuerdo|asi es|esta bien|"
     r"that'?s right|that is right|that'?s correct|sounds good|go ahead|do it|"
     r"si(?:,)? (?:esta|es) correct[oa]|si(?:,)? confirmo|yes please|si por favor|"
+    r"asi esta (?:bien|perfecto)|(?:that'?s|it'?s) fine|"
     r"(?:esta|es) correct[oa]|todo (?:esta )?bien|(?:that|it) is (?:correct|right)|"
     r"it'?s (?:correct|right)|all good|perfect|looks good|exactly)\b"
 )
@@ -289,7 +290,7 @@ _DETAILS = _rx(
     r"more\s+about",
 )
 _SEARCH = _rx(
-    r"do\s+you\s+(?:have|sell|carry|stock)",
+    r"(?:do\s+)?you\s+(?:have|sell|carry|stock)",
     r"have\s+you\s+got",
     r"is\s+there",
     r"are\s+there",
@@ -445,6 +446,10 @@ _FILLER = _rx(
     r"oops",
     r"ups",
     r"(?:que\s+)?(?:me\s+)?recomienda\w*",
+    r"(?:quisiera|quiero|queria|me\s+gustaria)\s+saber(?:\s+si)?",
+    r"(?:i'?d\s+like|i\s+want|i\s+wanted)\s+to\s+know(?:\s+if)?",
+    r"(?:me\s+)?(?:puedes|podrias|puede|podria)\s+(?:decir|indicar)(?:me)?(?:\s+si)?",
+    r"(?:can|could)\s+you\s+tell\s+me(?:\s+if)?",
     r"(?:what\s+)?(?:do|would|can)\s+you\s+(?:recommend|suggest)",
     r"recommend\w*",
     r"for\s+(?:it|them|this\s+one|that\s+one)",
@@ -651,6 +656,7 @@ _SWAP = re.compile(
     r"something\s+else)\b"
 )
 _THEN = _rx(r"then", r"entonces", r"pues")
+_THE_ONE = re.compile(r"^(?:the|el|la)\s+(\d[\d.,]*\s*[a-z\"]*)\s+(?:one|uno|una)$")
 _OTHER_ONE = re.compile(
     r"^(?:(?:and\s+)?(?:what|how)\s+about|(?:y\s+)?(?:que\s+tal|y)|any)\s+"
     r"(?:an?other|other|otr[oa]s?)\s+(.*[a-z].*)$"
@@ -800,6 +806,9 @@ def _parse(folded: str, text: str) -> list[Intent]:
         return [Intent("help")]
     has_order_word = bool(_ORDER_WORD.search(folded))
     number = _order_number(folded, text if has_order_word else "")
+    the_one = _THE_ONE.match(folded)
+    if the_one:  # "the 500g one": a size in a name, pointing at what was shown
+        return [Intent("search", phrase=the_one.group(1))]
     never_mind = _NEVER_MIND.match(folded)
     if never_mind:  # "never mind the case": off the cart; "never mind, I want the LG"
         rest = folded[never_mind.end() :]

@@ -195,6 +195,8 @@ class Planner:
                 and len(best_matches(intent.phrase, shown)) < len(shown)
             ):  # "el Samsung", after a list (not "tv", which every TV shown fits)
                 meant = resolve(intent.phrase, shown)
+            elif len(shown) == 1 and best_matches(intent.phrase, shown, every_word=True):
+                meant = shown[0]  # "the 500g one", after the honey of 500 g
             if meant is not None:
                 asked = self._pending_for(meant["item_code"])
                 if asked is not None:

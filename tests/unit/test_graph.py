@@ -574,3 +574,14 @@ async def test_the_biggest_of_the_products_offered_to_choose_from_is_added() -> 
     assert _lines(await harness.say("el más grande")) == [("EL-TV-55", "1")]
     none_yet = await harness.say("¿qué fue lo que pedí?")
     assert "Todavía no tienes pedidos" in none_yet["reply"]
+
+
+async def test_a_size_names_the_one_product_shown() -> None:
+    catalog = [
+        _product("GR-HONEY", "Miel de abejas 500g", "5.50", category="Pantry", description="honey")
+    ]
+    harness = await _greeted(catalog)
+    await harness.say("and honey")
+    picked = await harness.say("the 500g one")
+    assert picked["reply"].startswith("Miel de abejas 500g — $5.50")
+    assert picked["cart"] == []  # 500 g is its size, not an amount

@@ -766,3 +766,20 @@ def test_sizes_buying_and_other_ones(text: str, kind: str, phrase: str, phrases:
         phrase,
         phrases,
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phrase"),
+    [
+        ("hola, quisiera saber el precio de la licuadora oster", "details", "licuadora oster"),
+        ("can you tell me if you have rice?", "search", "rice"),
+        ("me puedes decir si hay leche descremada", "search", "leche descremada"),
+        ("está bien, así está bien", "yes", ""),
+        ("the 500g one", "search", "500 g"),
+    ],
+)
+def test_asking_politely_agreeing_and_a_size_pointing_at_a_product(
+    text: str, kind: str, phrase: str
+) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase) == (kind, phrase)
