@@ -691,7 +691,7 @@ _WHEN_ARRIVES = re.compile(
     r"(?:is|are)\s+(?:it|they)\s+(?:arriving|coming))"
 )
 _HOW_MANY_THINGS = re.compile(
-    r"^(?:\d+|two|three|four|five|dos|tres|cuatro|cinco)\s+(?:things|items|cosas|productos)\s*[:,]?\s*"
+    r"\b(?:\d+|two|three|four|five|dos|tres|cuatro|cinco)\s+(?:things|items|cosas|productos)\b"
 )
 KEEP_ORDER = "keep the order"
 """The phrase of a "no" that takes back a cancellation: "actually no, don't cancel"."""

@@ -574,6 +574,7 @@ def test_a_loaf_is_one_of_the_product() -> None:
     [
         ("ok no cheese then", "no", []),
         ("necesito 3 cosas: arroz, aceite y sal", "add", ["arroz", "aceite", "sal"]),
+        ("hola, necesito 3 cosas: arroz, aceite y sal", "add", ["arroz", "aceite", "sal"]),
         ("I need 2 things, milk and eggs", "add", ["milk", "eggs"]),
         ("¿cuándo llega?", "order_status", []),
         ("when will it arrive?", "order_status", []),
