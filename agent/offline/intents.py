@@ -682,9 +682,9 @@ _SHOPPING = _rx(
     r"hacer\s+(?:el\s+|un\s+|unas\s+|las\s+|mi\s+)?(?:mercado|compras?)",
     r"comprar\s+(?:unas\s+|algunas\s+)?cosas",
 )
+"""Wanting to shop, with nothing named yet: a greeting that asks what they need."""
 _PURPOSE = re.compile(r"\b(?:para|for)\s+(?:la\s+|el\s+|mi\s+|the\s+|my\s+|a\s+)?\w+$")
 """What the shopping is for: "unas cosas para la cena", "some things for the party"."""
-"""Wanting to shop, with nothing named yet: a greeting that asks what they need."""
 _WHEN_ARRIVES = re.compile(
     r"^(?:and\s+|y\s+|ok\s+|okay\s+)?(?:cuando|when)\s+(?:me\s+|nos\s+)?(?:llega\w*|"
     r"(?:will|does|do)\s+(?:it|they|my\s+\w+)\s+(?:arrive|come|get\s+here)|"
