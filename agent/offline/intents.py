@@ -220,6 +220,8 @@ _UPDATE = _rx(
     r"ponle",
     r"pon\s+(?:solo\s+)?",
     r"only\s+(?=\d)",
+    r"(?:i\s+)?meant",
+    r"quise\s+decir",
     r"solo\s+(?=\d)",
 )
 _CHECKOUT = _rx(
@@ -276,6 +278,7 @@ _DETAILS = _rx(
     r"price",
     r"cost\w*",
     r"cuanto\s+(?:sale|salen|seria|serian|sera)",
+    r"(?:que\s+)?precio\s+(?:tiene|tienen)",
     r"cuanto",
     r"precio",
     r"vale",
@@ -290,7 +293,7 @@ _DETAILS = _rx(
     r"more\s+about",
 )
 _SEARCH = _rx(
-    r"(?:do\s+)?you\s+(?:have|sell|carry|stock)",
+    r"(?:do\s+)?(?:you|y'?all)\s+(?:guys\s+|all\s+)?(?:have|sell|carry|stock)",
     r"have\s+you\s+got",
     r"is\s+there",
     r"are\s+there",
@@ -347,6 +350,8 @@ _ADD = _rx(
     r"lemme\s+get",
     r"let\s+me\s+get",
     r"i'?ll\s+have",
+    r"i'?d\s+love",
+    r"me\s+encantaria",
     r"(?:i'?ll\s+|i\s+will\s+|to\s+|let\s+me\s+)?buy",
     r"(?:i'?ll\s+|i\s+will\s+)?go\s+(?:with|for)",
     r"me\s+quedo\s+con",
@@ -438,7 +443,7 @@ _FILLER = _rx(
     r"um+",
     r"eh",
     r"hmm+",
-    r"ah",
+    r"ah+",
     r"again",
     r"otra\s+vez",
     r"(?:to|in|into)\s+(?:my|the)\s+(?:cart|basket)",
@@ -447,6 +452,7 @@ _FILLER = _rx(
     r"ups",
     r"(?:que\s+)?(?:me\s+)?recomienda\w*",
     r"(?:quisiera|quiero|queria|me\s+gustaria)\s+saber(?:\s+si)?",
+    r"(?:disponibilidad|existencia)\s+de",
     r"(?:i'?d\s+like|i\s+want|i\s+wanted)\s+to\s+know(?:\s+if)?",
     r"(?:me\s+)?(?:puedes|podrias|puede|podria)\s+(?:decir|indicar)(?:me)?(?:\s+si)?",
     r"(?:can|could)\s+you\s+tell\s+me(?:\s+if)?",
@@ -723,7 +729,7 @@ _VAGUE = re.compile(
 )
 _MORE = re.compile(r"(?:more|mas|extra|additional|adicional(?:es)?)")
 _TAKE_OFF = re.compile(
-    r"\btake\s+((?:\S+\s+){0,4}?\S+)\s+(?:off|out)\b(?:\s+of\s+(?:my|the)\s+(?:cart|basket))?"
+    r"\btake\s+((?:\S+\s+){0,4}?\S+)\s+(?:off|out|away)\b(?:\s+of\s+(?:my|the)\s+(?:cart|basket))?"
 )
 _IN_STOCK = _rx(r"in\s+stock", r"en\s+stock", r"left", r"disponibles?", r"available")
 _AFFORDABLE = _rx(
@@ -861,7 +867,10 @@ def _parse(folded: str, text: str) -> list[Intent]:
         if _THEN.search(folded):  # "no cheese then", "no, entonces nada": declined
             return [Intent("no")]
         return [Intent("no", phrase=_strip(_NO.sub(" ", folded, count=1)))]
-    if _VIEW_CART.search(folded) and not _ADD.search(_VIEW_CART.sub(" ", folded)):
+    rest_of_cart = _VIEW_CART.sub(" ", folded)
+    if _VIEW_CART.search(folded) and (
+        not _ADD.search(rest_of_cart) or not _bare(_ADD.sub(" ", rest_of_cart))
+    ):  # "what's in my cart?", "me das el total?" (not "add rice to my cart")
         return [Intent("view_cart")]
     if _CHECKOUT.search(folded):
         return [Intent("checkout")]
@@ -965,6 +974,9 @@ def _parse(folded: str, text: str) -> list[Intent]:
         return [Intent("add", items=(ItemRequest("", quantity),))]  # "medio kilo", "3 packs"
     if rest and _VAGUE.fullmatch(rest):  # "anything cheaper?", "something under 600"
         return [Intent("search", max_price=max_price, order=order)]
+    count = _count_alone(_strip_filler(folded))
+    if count is not None:  # "3 please", "ok then 3": of the product at hand
+        return [Intent("add", items=(ItemRequest("", count),))]
     if not rest:
         if order is not None:  # "the cheapest?", "¿el más barato?": of what was shown
             return [Intent("details", order=order)]
@@ -1100,13 +1112,17 @@ def _items(text: str, *, trailing: bool = False) -> tuple[ItemRequest, ...]:
     return tuple(items)
 
 
+_MOST_COUNTED = 1000
+"""A bare number above this is not an amount someone asks for ("04141234567")."""
+
+
 def _count_alone(text: str) -> Quantity | None:
     """ "one", "2", "dos por favor": an amount that names no product (the one at hand)."""
     counted = " ".join(text.split())
     quantity, remainder = split_quantity(counted)
     if quantity is None or not _COUNT.match(counted) or _strip(remainder):
         return None
-    return quantity
+    return quantity if quantity.amount <= _MOST_COUNTED else None  # not a phone number
 
 
 def _lists_amounts(text: str) -> bool:

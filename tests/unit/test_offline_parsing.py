@@ -784,3 +784,28 @@ def test_asking_politely_agreeing_and_a_size_pointing_at_a_product(
 ) -> None:
     intent = parse_message(text)[0]
     assert (intent.kind, intent.phrase) == (kind, phrase)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phrase", "items"),
+    [
+        ("do you guys have milk?", "search", "milk", []),
+        ("y'all have eggs?", "search", "eggs", []),
+        ("I'd love some coffee", "add", "", [("coffee", None)]),
+        ("take 1 away", "remove", "", [("", 1)]),
+        ("ahh sorry I meant 2", "update", "", [("", 2)]),
+        ("ok then 3", "add", "", [("", 3)]),
+        ("2", "add", "", [("", 2)]),
+        ("04141234567", "search", "04141234567", []),  # a phone, not an amount
+        ("hay disponibilidad de leche?", "search", "leche", []),
+        ("qué precio tiene el café?", "details", "café", []),
+        ("me das el total?", "view_cart", "", []),
+        ("ok add it to my cart", "add", "", [("it", None)]),
+    ],
+)
+def test_more_everyday_ways_to_ask(
+    text: str, kind: str, phrase: str, items: list[tuple[str, int | None]]
+) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase) == (kind, phrase)
+    assert [(i.phrase, i.quantity and i.quantity.amount) for i in intent.items] == items
