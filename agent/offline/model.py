@@ -749,7 +749,15 @@ class Planner:
             return found[0]
         if item.quantity is not None and item.quantity.unit in ("kg", "g", "lb"):
             # "2 kg of apples": the apples sold by weight, not an Apple laptop
-            found = [p for p in found if p.get("unit") == "kg"] or found
+            by_weight = [p for p in found if p.get("unit") == "kg"]
+            weighed_out: list[dict[str, Any]] = [
+                p for p in searched[item.phrase].get("unavailable") or [] if p.get("unit") == "kg"
+            ]
+            if not by_weight and weighed_out:
+                # "2 kg of tomatoes" while the tomatoes are sold out: say so (the cart tool
+                # does), rather than add two jars of tomato sauce
+                return weighed_out[0]
+            found = by_weight or found
         named = best_matches(item.phrase, found)
         alike = [p for p in named if p.get("category") == named[0].get("category")]
         if len(alike) > 1:

@@ -585,3 +585,29 @@ async def test_a_size_names_the_one_product_shown() -> None:
     picked = await harness.say("the 500g one")
     assert picked["reply"].startswith("Miel de abejas 500g — $5.50")
     assert picked["cart"] == []  # 500 g is its size, not an amount
+
+
+async def test_a_weight_of_a_sold_out_product_sold_by_weight_is_reported_not_replaced() -> None:
+    catalog = [
+        _product(
+            "GR-TOMATO",
+            "Tomates",
+            "1.90",
+            category="Vegetables",
+            unit="kg",
+            available=0,
+            description="tomatoes",
+        ),
+        _product(
+            "GR-SAUCE",
+            "Salsa de tomate 397g",
+            "2.60",
+            category="Pantry",
+            description="made from tomatoes",
+        ),
+    ]
+    harness = await _greeted(catalog)
+    state = await harness.say("2 kg of tomatoes")
+    assert state["cart"] == []
+    assert "Tomates" in state["reply"]
+    assert "out of stock" in state["reply"]
