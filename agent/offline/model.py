@@ -39,6 +39,7 @@ from agent.offline.references import (
     asked_about,
     best_match,
     best_matches,
+    first_of_each,
     is_reference,
     price_of,
     recent_products,
@@ -123,6 +124,11 @@ class Planner:
         self.intent = Intent("unknown")
 
     @cached_property
+    def previous_results(self) -> list[tuple[str, dict[str, Any], Any]]:
+        """What the tools answered in the previous turn."""
+        return tool_results(self.previous_turn)
+
+    @cached_property
     def lists(self) -> list[list[dict[str, Any]]]:
         """What the customer was shown before this turn, newest first (read when needed:
         most messages name what they want)."""
@@ -155,10 +161,7 @@ class Planner:
             return self._say(phrasing.comparison(compared, self.language))
         shown = self.lists[0] if self.lists else []
         if len(shown) < 2:  # "which is lighter?", after one laptop, then another
-            recent: dict[str, dict[str, Any]] = {}
-            for listed in self.lists[:3]:
-                recent.setdefault(listed[0]["item_code"], listed[0])
-            shown = list(recent.values())
+            shown = first_of_each(self.lists[:3])
         if intent.phrase:  # "compare the LG and the Samsung"
             picked = [best_match(word, shown) for word in intent.phrase.split()]
             named = {p["item_code"]: p for p in picked if p is not None}
@@ -197,12 +200,8 @@ class Planner:
                 meant = resolve(intent.phrase, shown)
             elif len(shown) == 1 and best_matches(intent.phrase, shown, every_word=True):
                 meant = shown[0]  # "the 500g one", after the honey of 500 g
-            if meant is not None:
-                asked = self._pending_for(meant["item_code"])
-                if asked is not None:
-                    # "la entera", after "necesito leche" was answered with the milks
-                    return self._add_chosen(meant, asked)
-                return self._call("get_product_details", item_code=meant["item_code"])
+            if meant is not None:  # "la entera", after "necesito leche" got the milks: added
+                return self._point_at(meant)
             args: dict[str, Any] = {"query": intent.phrase or self.text}
             if intent.max_price is not None:
                 args["max_price"] = float(intent.max_price)
@@ -249,14 +248,7 @@ class Planner:
     def _narrowed(self, intent: Intent) -> AIMessage:
         """ "Show me more", "something under 600", "which ones are wireless?", "¿y en
         rojo?": the last search again, with more results, a price ceiling or more words."""
-        last = next(
-            (
-                args
-                for name, args, _ in reversed(tool_results(self.history))
-                if name == "search_products" and args.get("query")
-            ),
-            None,
-        )
+        last = self._last_search()
         if last is None:
             if intent.phrase:
                 return self._call("search_products", query=intent.phrase)
@@ -293,13 +285,10 @@ class Planner:
         the kind just shown (same category, a word of the name in common) that cost less
         (or more); then its first word alone ("leche descremada" finds no other milk,
         "leche" does), then the category ("LG 55 TV", "LG": only the LG)."""
-        searches = [
-            str(args["query"])
-            for name, args, _ in tool_results(self.history)
-            if name == "search_products" and args.get("query")
-        ]
-        if not searches or not self.lists:
+        last = self._last_search()
+        if last is None or not self.lists:
             return self._say(phrasing.small_talk("which_one", self.language))
+        query = str(last["query"])
         shown = self.lists[0]
         kinds = {p.get("category") for p in shown}
         prices = [price_of(p) for p in shown]
@@ -324,10 +313,10 @@ class Planner:
         if found:
             ordered = sorted(found.values(), key=price_of)
             listed = ordered[:5] if cheaper else ordered[::-1][:5]
-            answer = {"query": searches[-1], "results": listed, "sort": intent.order}
+            answer = {"query": query, "results": listed, "sort": intent.order}
             return self._say(phrasing.search_answer(answer, self.language))
         kind = str(shown[0].get("category") or "")
-        queries = [searches[-1], searches[-1].split()[0], kind]
+        queries = [query, query.split()[0], kind]
         following = next((q for q in queries if q and q not in asked), None)
         if following is not None:
             search: dict[str, Any] = {"query": following, "sort": intent.order, "limit": 10}
@@ -352,7 +341,7 @@ class Planner:
             and bool(_HOW_MUCH.search(fold(self.text)))
         )
         if asks_price_alone and any(
-            name in _CART_TOOLS for name, _, _ in tool_results(self.previous_turn)
+            name in _CART_TOOLS for name, _, _ in self.previous_results
         ):  # "¿cuánto es?" right after adding: the cart's total
             return self._on_view_cart(Intent("view_cart"))
         if not self.results and intent.size is not None:
@@ -369,10 +358,11 @@ class Planner:
                     return self._say(phrasing.small_talk("which_one", self.language))
                 return self._point_at(pointed)
             recent = recent_products(self.history)
-            if fold(intent.phrase) in _DOZEN_WORDS:  # "how much for a dozen?"
+            dozen = fold(intent.phrase) in _DOZEN_WORDS
+            if dozen:  # "how much for a dozen?"
                 recent = [p for p in recent if _sold_by_the_dozen(p)] or recent
             meant = resolve(intent.phrase, recent)
-            if fold(intent.phrase) in _DOZEN_WORDS and meant is None and len(recent) == 1:
+            if dozen and meant is None and len(recent) == 1:
                 meant = recent[0]
             if meant is not None:
                 return self._call("get_product_details", item_code=meant["item_code"])
@@ -512,7 +502,7 @@ class Planner:
         asked = parse_message(previous[0].text)[0]
         if asked.kind != "add":
             return []
-        results = tool_results(previous)
+        results = self.previous_results
         added = {args.get("item_code") for name, args, _ in results if name == "add_to_cart"}
         choices = []
         for name, args, content in results:
@@ -651,7 +641,7 @@ class Planner:
             # again (only a yes to the read-back itself places the order)
             return self._call("checkout")
         shown = self._shown_last_turn()
-        previous = tool_results(self.previous_turn)
+        previous = self.previous_results
         offered = bool(previous) and previous[-1][0] == "search_products"
         if len(shown) == 1 and offered and "add_to_cart" in self.tools:
             # "Would you like to add it?" "Yes" (a product's details ask nothing)
@@ -665,7 +655,7 @@ class Planner:
         if intent.phrase == KEEP_ORDER:  # "no, don't cancel" after a cancellation
             cancelled = [
                 content
-                for name, _, content in tool_results(self.previous_turn)
+                for name, _, content in self.previous_results
                 if name == "cancel_order" and isinstance(content, dict) and content.get("ok")
             ]
             if cancelled:
@@ -689,6 +679,17 @@ class Planner:
         return self._say(phrasing.small_talk("thanks", self.language))
 
     # lookups -----------------------------------------------------------------
+
+    def _last_search(self) -> dict[str, Any] | None:
+        """The arguments of the latest search before this turn."""
+        return next(
+            (
+                args
+                for name, args, _ in reversed(tool_results(self.history))
+                if name == "search_products" and args.get("query")
+            ),
+            None,
+        )
 
     def _found(self) -> list[dict[str, Any]]:
         """The products this turn's searches found, in their order."""

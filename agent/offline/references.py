@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -119,10 +119,16 @@ def asked_about(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
             lists.append([content])
     if len(lists) == 1:
         return lists[0][:5]
+    return first_of_each(reversed(lists))[:5]
+
+
+def first_of_each(lists: Iterable[Sequence[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The first product of each list, each product once, in the lists' order."""
     picked: dict[str, dict[str, Any]] = {}
-    for shown in reversed(lists):
-        picked.setdefault(shown[0]["item_code"], shown[0])
-    return list(picked.values())[:5]
+    for shown in lists:
+        if shown:
+            picked.setdefault(shown[0]["item_code"], shown[0])
+    return list(picked.values())
 
 
 def recent_products(messages: Sequence[BaseMessage]) -> list[dict[str, Any]]:
