@@ -184,7 +184,7 @@ _VIEW_CART = _rx(
     r"carrito",
     r"cuant[oa]s\s+(?:\w+\s+){0,4}(?:tengo|llevo)(?:\s+en\s+el\s+carrito)?",
     r"how\s+(?:many|much)\s+(?:\w+\s+){0,4}(?:do\s+i\s+have|have\s+i\s+got)",
-    r"how\s+many\s+(?:items|things|products)\s+(?:do\s+i\s+have|have\s+i\s+got|are\s+in)",
+    r"how\s+many\s+(?:items|things|products)\s+are\s+in",
 )
 _REMOVE = _rx(
     r"remove",
@@ -967,16 +967,16 @@ def _parse(folded: str, text: str) -> list[Intent]:
             return [Intent("add", items=items)]
     if _THANKS.search(folded) and not _strip(_THANKS.sub(" ", folded)):
         return [Intent("thanks")]
-    quantity, remainder = split_quantity(_strip_filler(folded))
-    if quantity is not None and not _strip(remainder) and _POINTING.search(folded):
-        return [Intent("add", items=(ItemRequest("", quantity),))]  # "two of those"
-    if quantity is not None and quantity.unit is not None and not _strip(remainder):
-        return [Intent("add", items=(ItemRequest("", quantity),))]  # "medio kilo", "3 packs"
+    stripped = _strip_filler(folded)
+    quantity, remainder = split_quantity(stripped)
+    if (
+        quantity is not None
+        and not _strip(remainder)
+        and (_POINTING.search(folded) or quantity.unit is not None or _count_alone(stripped))
+    ):  # "two of those", "medio kilo", "3 please": an amount of the product at hand
+        return [Intent("add", items=(ItemRequest("", quantity),))]
     if rest and _VAGUE.fullmatch(rest):  # "anything cheaper?", "something under 600"
         return [Intent("search", max_price=max_price, order=order)]
-    count = _count_alone(_strip_filler(folded))
-    if count is not None:  # "3 please", "ok then 3": of the product at hand
-        return [Intent("add", items=(ItemRequest("", count),))]
     if not rest:
         if order is not None:  # "the cheapest?", "¿el más barato?": of what was shown
             return [Intent("details", order=order)]
