@@ -67,22 +67,7 @@ def search_answer(
             {"es": "Esto es lo que encontré:", "en": "Here's what I found:"},
         )[lang]
         lines = [f"{i}. {product_line(p, lang)}" for i, p in enumerate(results, 1)]
-        tail = (
-            (
-                f"¿Cuál prefieres de «{query}»?"
-                if lang == "es" and naming
-                else "¿Cuál prefieres?"
-                if lang == "es"
-                else f'Which one would you like for "{query}"?'
-                if naming
-                else "Which one would you like?"
-            )
-            if choose
-            else "¿Quieres agregar alguno al carrito?"
-            if lang == "es"
-            else "Would you like to add any of these to your cart?"
-        )
-        return "\n".join([head, *lines, tail])
+        return "\n".join([head, *lines, _search_question(query, lang, choose, naming)])
     if unavailable:
         names = ", ".join(p["name"] for p in unavailable)
         if lang == "es":
@@ -97,6 +82,17 @@ def search_answer(
     if lang == "es":
         return f"No encontré productos para «{query}». ¿Puedes describirlo de otra forma?"
     return f'I couldn\'t find anything for "{query}". Could you describe it another way?'
+
+
+def _search_question(query: str, lang: Language, choose: bool, naming: bool) -> str:
+    """What a list of products found ends with: which one, or whether to add any."""
+    if not choose:
+        if lang == "es":
+            return "¿Quieres agregar alguno al carrito?"
+        return "Would you like to add any of these to your cart?"
+    if lang == "es":
+        return f"¿Cuál prefieres de «{query}»?" if naming else "¿Cuál prefieres?"
+    return f'Which one would you like for "{query}"?' if naming else "Which one would you like?"
 
 
 def details_answer(product: dict[str, Any], lang: Language, *, place: str | None = None) -> str:
