@@ -232,6 +232,17 @@ def _product(
     )
 
 
+def _lines(state: dict[str, Any]) -> list[tuple[str, str]]:
+    """The cart as (item code, quantity) pairs."""
+    return [(line["item_code"], line["quantity"]) for line in state["cart"]]
+
+
+EGGS = [
+    _product("GR-EGGS-30", "Eggs (carton of 30)", "7.50", category="Dairy", unit="pack"),
+    _product("GR-EGGS-12", "Eggs (dozen)", "3.20", category="Dairy", unit="pack"),
+]
+
+
 async def _greeted(
     catalog: list[ProductRecord] = CATALOG, *, name: str = "Mary Jones", hello: str = "hello"
 ) -> Harness:
@@ -284,17 +295,9 @@ async def test_asking_for_a_sold_out_product_says_so_instead_of_adding_what_ment
 
 
 async def test_dozens_go_to_the_dozen_pack_when_eggs_come_in_several_packs() -> None:
-    catalog = [
-        _product(
-            "GR-EGGS-30", "Eggs (carton of 30)", "7.50", category="Dairy", unit="pack", available=20
-        ),
-        _product("GR-EGGS-12", "Eggs (dozen)", "3.20", category="Dairy", unit="pack", available=20),
-    ]
-    by_the_dozen, unsaid = await _greeted(catalog), await _greeted(catalog)
+    by_the_dozen, unsaid = await _greeted(EGGS), await _greeted(EGGS)
     state = await by_the_dozen.say("2 dozen eggs")
-    assert [(line["item_code"], line["quantity"]) for line in state["cart"]] == [
-        ("GR-EGGS-12", "2")
-    ]
+    assert _lines(state) == [("GR-EGGS-12", "2")]
     asked = await unsaid.say("I want eggs")
     assert "Which one would you like?" in asked["reply"]
     assert asked["cart"] == []
@@ -314,11 +317,7 @@ async def test_a_weight_goes_to_the_product_sold_by_weight_not_to_a_brand_of_tha
     ]
     harness = await _greeted(catalog)
     state = await harness.say("2 kg of apples")
-    assert [(line["item_code"], line["quantity"]) for line in state["cart"]] == [("GR-APPLE", "2")]
-
-
-def _lines(state: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(line["item_code"], line["quantity"]) for line in state["cart"]]
+    assert _lines(state) == [("GR-APPLE", "2")]
 
 
 GROCERIES = [
@@ -486,11 +485,7 @@ async def test_a_word_every_listed_product_fits_is_a_new_search_not_the_first_of
 
 
 async def test_a_dozen_after_the_eggs_is_the_dozen_pack() -> None:
-    catalog = [
-        _product("GR-EGGS-30", "Eggs (carton of 30)", "7.50", category="Dairy", unit="pack"),
-        _product("GR-EGGS-12", "Eggs (dozen)", "3.20", category="Dairy", unit="pack"),
-    ]
-    harness = await _greeted(catalog)
+    harness = await _greeted(EGGS)
     await harness.say("do u have eggs")
     price = await harness.say("how much for a dozen")
     assert price["reply"].startswith("Eggs (dozen) — $3.20")
