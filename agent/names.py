@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _NAME_INTRO = re.compile(
     r"^(?:(?:hi|hello|hey|hola|buenas|ok|okay|sure|claro|yes|si|sí)[,!. ]+)*"
@@ -12,17 +13,71 @@ _NAME_INTRO = re.compile(
 )
 _NAME = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+\.?){0,5}$")
 
+_REQUEST = re.compile(
+    r"\?|\b(?:need|want|wanna|gimme|give|add|remove|delete|buy|order|have|how|what|which|"
+    r"where|when|price|cost|costs|cart|checkout|show|sell|carry|looking|cheapest|cheap|"
+    r"something|anything|necesito|necesita|quiero|kiero|quisiera|queria|dame|deme|damelo|"
+    r"regalame|mandame|tienen|tienes|tiene|hay|vende|venden|vendes|busco|cuanto|cuanta|"
+    r"cuantos|cual|cuales|que|donde|precio|cuesta|cuestan|carrito|pedido|agrega|agregame|"
+    r"anade|quita|saca|elimina|llevo|barato|algo)\b"
+)
+"""Words of asking and shopping: a message with one is a request, not a name or an
+address (matched on accent-free lower case)."""
+
+_NOT_IN_NAMES = frozenset(
+    "the a an un una unos unas lo it them those these that this ese esa eso esos esas este "
+    "esta esto one ones uno bueno ok okay well so pues listo done bien perfecto gracias "
+    "thanks please porfa also tambien mejor about for para con with some nothing nada more "
+    "only solo just no si yes yeah yep nope sip confirmo confirm correcto correct claro".split()
+)
+"""Words a message can share with a name's shape but that no name has."""
+
+
+_SMALL_TALK = re.compile(
+    r"[\s,.!¿]+(?:(?:and|y)\s+(?:you|t[uú]|usted)|how\s+are\s+you|c[oó]mo\s+est[aá]s?)"
+    r"[\s?!.]*$",
+    re.IGNORECASE,
+)
+"""A courtesy after the name ("John, and you?", "Ana, ¿cómo estás?"): not a request."""
+
+
+def _plain(text: str) -> str:
+    """Lower case without accents: "Cuánto" → "cuanto"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def is_request(text: str) -> bool:
+    """Whether a message asks for something ("¿tienen margarina?", "dame un aceite",
+    "how much is it"): during registration, that is a question for later, not an answer."""
+    return _REQUEST.search(_plain(text)) is not None
+
 
 def extract_name(text: str) -> str | None:
-    """A person's name from "My name is John Carter", "soy Ana", or just "John Carter"."""
+    """A person's name from "My name is John Carter", "soy Ana", or just "John Carter";
+    None for a request ("necesito un cargador", "remove the oil", "bueno, dame un aceite")
+    or a list of things ("bread, eggs and butter"), which are not anyone's name."""
+    text = _SMALL_TALK.sub("", text)
+    if is_request(text):
+        return None
     candidate = _NAME_INTRO.sub("", text.strip()).strip(" .!,")
-    candidate = re.split(r"[,.!]| and | y ", candidate)[0].strip()
+    pieces = re.split(r"[,.!]| and | y ", candidate)
+    candidate = pieces[0].strip()
     if not candidate or len(candidate) > 80 or not _NAME.match(candidate):
         return None
     words = candidate.split()
-    if len(words) > 5:
+    if len(words) > 5 or _NOT_IN_NAMES.intersection(_plain(word) for word in words):
         return None
-    return " ".join(w if any(c.isupper() for c in w) else w.capitalize() for w in words)
+    if len(pieces) > 2 and not re.search(r"\d", text):
+        return None  # "bread, eggs and butter": three of something, and no address after
+    return " ".join(
+        w if any(c.isupper() for c in w) or (n and w in _PARTICLES) else w.capitalize()
+        for n, w in enumerate(words)
+    )
+
+
+_PARTICLES = frozenset("de del la las los y van von da di du le".split())
+"""The small words inside names, written in lower case: "María de los Ángeles"."""
 
 
 _NAME_CORRECTION = re.compile(
@@ -64,12 +119,26 @@ def clean_address(text: str) -> str | None:
     question or a yes): "vivo en Av. Bolívar 25" → "Av. Bolívar 25"."""
     address = " ".join(text.strip().removeprefix("📍").split()).strip(" .")
     address = _ADDRESS_INTRO.sub("", address).strip(" .")
-    if _NOT_AN_ADDRESS.search(address):
+    if _NOT_AN_ADDRESS.search(address) or is_request(address):
         return None
     letters = sum(ch.isalpha() for ch in address)
     if len(address) < 5 or len(address) > 300 or letters < 3 or len(address.split()) < 2:
         return None
+    if not re.search(r"\d", address) and not _ADDRESS_WORD.search(_plain(address)):
+        return None  # "the white bread": no number and no street, nowhere to deliver
     return address
+
+
+_ADDRESS_WORD = re.compile(
+    r"\b(?:calle|c/|avenida|av|ave|avenue|street|st|road|rd|boulevard|blvd|lane|ln|drive|"
+    r"dr|way|court|ct|place|pl|casa|house|apt|apto|apartamento|apartment|piso|floor|"
+    r"edificio|edif|edf|torre|tower|urbanizacion|urb|sector|barrio|residencias?|res|"
+    r"conjunto|manzana|mz|km|carrera|cra|transversal|diagonal|esquina|entre|frente|cerca|"
+    r"near|plaza|zona|parroquia|municipio|quinta|qta|local|oficina|office|suite|unit|"
+    r"block|lote|parcela|caserio|carretera|via|vereda|callejon|pasaje|paseo|centro)\b"
+)
+"""Words that say a message without a house number is still a place: "Urb. El Paraíso,
+Caracas", "Edificio Sol, piso 3"."""
 
 
 _ADDRESS_CHANGE = re.compile(

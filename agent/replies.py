@@ -26,6 +26,20 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "en": "I don't have you registered yet. What's your name?",
         "es": "Todavía no estás registrado. ¿Cuál es tu nombre?",
     },
+    "later": {
+        "en": "I'll answer that right after registering you: it only takes your name and "
+        "delivery address.",
+        "es": "Te respondo eso justo después de registrarte: solo necesito tu nombre y tu "
+        "dirección de entrega.",
+    },
+    "name_question": {
+        "en": "First, what's your name?",
+        "es": "Primero, ¿cómo te llamas?",
+    },
+    "address_question": {
+        "en": "First, what's your delivery address?",
+        "es": "Primero, ¿cuál es tu dirección de entrega?",
+    },
     "bad_name": {
         "en": "Sorry, I didn't catch your name. What should I call you?",
         "es": "Disculpa, no entendí tu nombre. ¿Cómo te llamas?",

@@ -22,10 +22,12 @@ from agent.names import (
     corrected_address,
     extract_name,
     first_name,
+    is_request,
     name_correction,
     split_name_and_address,
 )
 from agent.offline.intents import is_only_greeting, parse_message
+from agent.offline.references import is_reference
 from agent.phones import find_phone
 from agent.replies import say
 from agent.state import ConversationState, CustomerInfo, Registration
@@ -77,6 +79,9 @@ async def verification(state: ConversationState, runtime: Runtime[Context]) -> C
             return _ask(registration, _reply(welcome, say("ask_phone", lang)))
         phone = find_phone(text, services.phone_region)
         if phone is None:
+            if _asks_something(text):
+                registration["question"] = text
+                return _ask(registration, _reply(say("later", lang), say("ask_phone", lang)))
             return _ask(registration, _reply(say("bad_phone", lang)))
         registration = Registration(phone=phone)
         answered_phone = True
@@ -128,6 +133,8 @@ async def _take_name(
 ) -> Command[Next]:
     name, address = split_name_and_address(text)
     if name is None:
+        if _asks_something(text):
+            return _later(text, lang, registration, update, say("name_question", lang))
         return _ask(registration, _reply(say("bad_name", lang)), update)
     registration["name"] = name
     if address:  # "I'm John Smith, 5 Oak Ave, Boston"
@@ -147,6 +154,8 @@ def _take_address(
         return _ask(registration, _reply(say("ask_address", lang, name=corrected)), update)
     address = clean_address(text)
     if address is None:
+        if _asks_something(text):
+            return _later(text, lang, registration, update, say("address_question", lang))
         return _ask(registration, _reply(say("bad_address", lang)), update)
     registration["address"] = address
     return _read_back(lang, registration, update)
@@ -206,6 +215,14 @@ async def _confirm(
     if address and re.search(r"\d", address):  # another address, given instead of a yes
         registration["address"] = address
         return _read_back(lang, registration, update)
+    if _asks_something(text):
+        read_back = say(
+            "confirm_registration",
+            lang,
+            name=registration.get("name", ""),
+            address=registration.get("address", ""),
+        )
+        return _later(text, lang, registration, update, read_back)
     return _ask(registration, _reply(say("ask_yes_no", lang)), update)
 
 
@@ -239,9 +256,43 @@ def _fix(
             registration["name"] = corrected
             return _read_back(lang, registration, update)
         return _ask(registration, _reply(say("bad_name", lang)), update)
+    if answering and _asks_something(text):
+        return _later(text, lang, registration, update, say("ask_fix", lang))
     # asked what to fix and answered with neither: an example of what to write
     hint = "fix_hint" if answering else "ask_fix"
     return _ask(registration, _reply(say(hint, lang)), update)
+
+
+def _asks_something(text: str) -> bool:
+    """A request for the shop ("¿tienen margarina?", "remove the oil") sent while a
+    registration question is open: kept for later rather than taken as the answer. Words
+    the parser can only search for, or a list without a verb ("Los Palos Grandes,
+    Caracas"), count when they read as a request."""
+    kind = parse_message(text)[0].kind
+    return kind not in _NOT_A_QUESTION and (kind not in ("search", "add") or is_request(text))
+
+
+def _later(
+    text: str,
+    lang: Literal["es", "en"],
+    registration: Registration,
+    update: dict[str, Any],
+    question: str,
+) -> Command[Next]:
+    """Keep the request to answer once registered, and ask the registration question
+    again. A request that names something replaces the one kept; a follow-up that names
+    nothing ("¿y cuánto cuesta?", after "¿tienen arroz?") leaves it."""
+    if not registration.get("question") or _names_something(text):
+        registration["question"] = text
+    return _ask(registration, _reply(say("later", lang), question), update)
+
+
+def _names_something(text: str) -> bool:
+    return any(
+        not is_reference(phrase)
+        for intent in parse_message(text)
+        for phrase in (intent.phrase, *(item.phrase for item in intent.items))
+    )
 
 
 _NOT_A_QUESTION = frozenset({"greeting", "thanks", "unknown", "yes", "no", "human", "help"})

@@ -196,8 +196,9 @@ class Planner:
                 and intent.phrase
                 and len(intent.phrase.split()) <= 3
                 and len(best_matches(intent.phrase, shown)) < len(shown)
-            ):  # "el Samsung", after a list (not "tv", which every TV shown fits)
-                meant = resolve(intent.phrase, shown)
+            ):  # "el Samsung", after a list (not "tv", which every TV shown fits; and
+                # not "aceite de coco" after the tuna in oil: a word it lacks is a search)
+                meant = resolve(intent.phrase, shown, every_word=True)
             elif len(shown) == 1 and best_matches(intent.phrase, shown, every_word=True):
                 meant = shown[0]  # "the 500g one", after the honey of 500 g
             if meant is not None:  # "la entera", after "necesito leche" got the milks: added

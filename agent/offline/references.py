@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
+from agent.offline.quantities import SIZE_WORDS
 from storage.text import fold, query_terms
 
 _ORDINALS = {
@@ -200,19 +201,29 @@ def best_matches(
     phrase: str, candidates: Sequence[dict[str, Any]], *, every_word: bool = False
 ) -> list[dict[str, Any]]:
     """The candidates that share the most words with the phrase (none when none shares
-    any), in their order: several means the phrase names more than one product."""
+    any), in their order: several means the phrase names more than one product. With
+    `every_word`, only candidates that have every word of the phrase but sizes and "one"
+    ("the 55 inch one") count."""
     terms = query_terms(phrase)
     if not terms or not candidates:
         return []
+    naming = [term for term in terms if term not in _NOT_NAMING]
     scored = []
     for candidate in candidates:
         haystack = fold(
             f"{candidate.get('name', '')} {candidate.get('brand', '')} "
             f"{candidate.get('item_code', '')} {candidate.get('category', '')}"
         ).split()
-        score = sum(1 for term in terms if any(word.startswith(term) for word in haystack))
-        scored.append((score, candidate))
-    best_score = max(score for score, _ in scored)
-    if best_score == 0 or (every_word and best_score < len(terms)):
+        matched = {term for term in terms if any(word.startswith(term) for word in haystack)}
+        if every_word and not matched.issuperset(naming):
+            continue
+        scored.append((len(matched), candidate))
+    best_score = max((score for score, _ in scored), default=0)
+    if best_score == 0:
         return []
     return [candidate for score, candidate in scored if score == best_score]
+
+
+_NOT_NAMING = SIZE_WORDS | {"one", "ones"}
+"""Words of a phrase a product's name need not have: "the 55 inch one" names a TV whose
+name gives the size as a bare 55 with an inch mark."""

@@ -606,3 +606,21 @@ async def test_a_weight_of_a_sold_out_product_sold_by_weight_is_reported_not_rep
     assert state["cart"] == []
     assert "Tomates" in state["reply"]
     assert "out of stock" in state["reply"]
+
+
+async def test_a_name_with_a_word_no_listed_product_has_is_a_new_search() -> None:
+    catalog = [
+        _product("GR-TUNA", "Atún en aceite 170g", "1.90", category="Pantry", brand="Margarita"),
+        _product("GR-BUTTER", "Mantequilla 250g", "3.40", category="Dairy", brand="Mavesa"),
+        _product("GR-OLIVE", "Aceite de oliva 500ml", "8.90", category="Pantry"),
+        _product("GR-SAMSUNG", 'Samsung Smart TV 32"', "219.00", category="Televisores"),
+        _product("GR-LG", 'LG Smart TV 55"', "549.00", category="Televisores"),
+    ]
+    harness = await _greeted(catalog, name="Ana Pérez", hello="hola")
+    await harness.say("¿tienen atún o mantequilla?")
+    coconut = await harness.say("aceite de coco")
+    assert not coconut["reply"].startswith("Atún")  # "coco" is not in the tuna's name
+    assert "Aceite de oliva" in coconut["reply"]
+    await harness.say("¿tienen televisores?")
+    named = await harness.say("el televisor samsung")  # every word fits one of them
+    assert named["reply"].startswith('Samsung Smart TV 32" — $219.00')

@@ -83,6 +83,42 @@ def test_non_names_are_refused(text: str) -> None:
     assert extract_name(text) is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "necesito un cargador para iphone",
+        "remove the oil",
+        "lo quiero",
+        "cuanto e",
+        "bueno, dame un aceite de oliva entonces",
+        "bread, eggs and butter",
+        "ok how about headphones",
+        "the cheapest one please",
+        "the sony ones",
+        "no, mejor no",
+        "confirmo",
+        "listo",
+        "done",
+    ],
+)
+def test_requests_and_answers_sent_instead_of_a_name_are_not_names(text: str) -> None:
+    assert extract_name(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("maría de los ángeles", "María de los Ángeles"),
+        ("Dale Carnegie", "Dale Carnegie"),
+        ("María Oliva", "María Oliva"),  # a surname that is also a product word
+        ("John, and you?", "John"),
+        ("soy Luis, ¿y tú?", "Luis"),
+    ],
+)
+def test_names_keep_their_particles_and_lose_the_courtesy_after_them(text: str, name: str) -> None:
+    assert extract_name(text) == name
+
+
 def test_addresses_need_a_few_words_with_letters() -> None:
     assert clean_address("221 Baker Street, Springfield") == "221 Baker Street, Springfield"
     assert clean_address("12") is None
@@ -103,10 +139,27 @@ def test_addresses_lose_the_words_that_introduce_them(text: str, address: str) -
 
 
 @pytest.mark.parametrize(
-    "text", ["what phones do you have?", "yes correct", "no thanks", "¿y cuánto cuesta?"]
+    "text",
+    [
+        "what phones do you have?",
+        "yes correct",
+        "no thanks",
+        "¿y cuánto cuesta?",
+        "actually I only need 2",
+        "y unos audífonos bluetooth",  # no number and no street: nowhere to deliver
+        "the white bread",
+        "Los Palos Grandes, Caracas",
+    ],
 )
 def test_questions_and_answers_are_not_addresses(text: str) -> None:
     assert clean_address(text) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["Urb. El Paraíso, Caracas", "Edificio Sol, piso 3", "Sector La Pastora, Caracas"]
+)
+def test_an_address_without_a_number_names_a_street_or_building(text: str) -> None:
+    assert clean_address(text) == text
 
 
 def test_a_name_and_an_address_in_one_message_are_both_taken() -> None:
