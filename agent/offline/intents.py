@@ -69,6 +69,8 @@ class Intent:
     """ "which ones are wireless?", "¿y en rojo?": the phrase narrows the previous search."""
     size: Literal["big", "small"] | None = None
     """ "el más grande", "the smallest one": of what was shown, by the size in its name."""
+    farewell: bool = False
+    """ "bye", "lo voy a pensar": the customer is leaving (with or without a cart)."""
 
 
 def _rx(*alternatives: str) -> re.Pattern[str]:
@@ -138,6 +140,10 @@ _COMPARE = _rx(
     r"which\s+(?:one\s+)?is\s+(?:\w+er|more\s+\w+|the\s+\w+est)",
     r"cual\s+(?:es\s+)?(?:mas|menos)\s+\w+",
     r"cual\s+(?:es\s+)?(?:mejor|me\s+recomiendas)",
+    r"which\s+(?:one\s+)?(?:has|have|gets|takes|makes)\s+(?:the\s+)?(?:best|better|most|more)",
+    r"(?:which|what)(?:'s|\s+is)\s+(?:the\s+)?best",
+    r"cual\s+(?:tiene|trae|toma|hace)\s+(?:el\s+|la\s+|los\s+|las\s+)?(?:mejor|mejores|mas)",
+    r"cual\s+es\s+(?:el|la)\s+mejor",
     r"(?:vs|versus)",
 )
 """Weighing the products just shown against each other."""
@@ -398,7 +404,8 @@ _THANKS = _rx(
     r"gracias+",
     r"muchas\s+gracias",
     r"ty",
-    # goodbyes are answered the same way
+)
+_GOODBYE = _rx(
     r"chao",
     r"chau",
     r"adios",
@@ -409,7 +416,14 @@ _THANKS = _rx(
     r"see\s+(?:you|ya)(?:\s+later)?",
     r"take\s+care",
     r"cuidate",
+    r"(?:i'?ll|i\s+will|let\s+me|gonna)\s+think\s+about\s+it",
+    r"(?:lo\s+)?(?:voy\s+a\s+pensar(?:lo)?|pensare|lo\s+pienso|dejame\s+pensarlo)",
+    r"(?:i'?ll|i\s+will)\s+(?:come|be|check)\s+back(?:\s+later)?",
+    r"(?:talk|write)\s+(?:to\s+you\s+)?later",
+    r"(?:te|les)\s+(?:escribo|aviso)\s+(?:luego|despues|mas\s+tarde)",
+    r"(?:luego|despues|mas\s+tarde)\s+(?:te|les)\s+(?:escribo|aviso)",
 )
+"""A goodbye, answered like thanks (and reminding what is left in the cart)."""
 _FILLER = _rx(
     r"please",
     r"por\s+favor",
@@ -965,8 +979,9 @@ def _parse(folded: str, text: str) -> list[Intent]:
             items = (ItemRequest("it"),)  # "add it", "agrégalo", "I'd like that one"
         if items:
             return [Intent("add", items=items)]
-    if _THANKS.search(folded) and not _strip(_THANKS.sub(" ", folded)):
-        return [Intent("thanks")]
+    closing = _GOODBYE.sub(" ", _THANKS.sub(" ", folded))
+    if (_THANKS.search(folded) or _GOODBYE.search(folded)) and not _strip(closing):
+        return [Intent("thanks", farewell=_GOODBYE.search(folded) is not None)]
     stripped = _strip_filler(folded)
     quantity, remainder = split_quantity(stripped)
     if (
@@ -1006,6 +1021,20 @@ _NUMBER_WORDS = (
 )
 _COUNT = re.compile(r"(?:\d|(?:" + _NUMBER_WORDS + r")\b)")
 _ADD_AFTER_REMOVE = re.compile(r"\b(?:instead|en\s+vez|but\s+add|pero\s+agrega)\b")
+
+
+def thanks_in(text: str) -> bool:
+    """ "thanks, bye!": a goodbye that also thanks, to be answered "you're welcome"."""
+    return _THANKS.search(_fold_keep_numbers(text)) is not None
+
+
+def asks_to_judge(text: str) -> bool:
+    """ "Which has the best camera?", "¿cuál es mejor?": a judgement the catalog's facts
+    do not make, as opposed to "which is lighter?"."""
+    return _JUDGEMENT.search(_fold_keep_numbers(text)) is not None
+
+
+_JUDGEMENT = _rx(r"best", r"better", r"mejor(?:es)?", r"recommend\w*", r"recomiend\w*")
 
 
 def is_only_greeting(text: str) -> bool:
@@ -1139,7 +1168,7 @@ def _lists_amounts(text: str) -> bool:
 
 def _names_a_product(fragment: str) -> bool:
     """Words left that could name a product: not "gracias", "chao", "yes", "no"."""
-    named = _strip(_THANKS.sub(" ", fragment))
+    named = _strip(_GOODBYE.sub(" ", _THANKS.sub(" ", fragment)))
     return bool(named) and not _YES.match(named) and not _NO.match(named)
 
 

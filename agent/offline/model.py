@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from decimal import ROUND_CEILING, Decimal
 from functools import cached_property
 from typing import Any, Literal
@@ -32,9 +33,11 @@ from agent.offline.intents import (
     KEEP_ORDER,
     Intent,
     ItemRequest,
+    asks_to_judge,
     parse_message,
+    thanks_in,
 )
-from agent.offline.quantities import Quantity
+from agent.offline.quantities import UNIT_WORDS, Quantity
 from agent.offline.references import (
     asked_about,
     best_match,
@@ -48,7 +51,7 @@ from agent.offline.references import (
     shown_lists,
     tool_results,
 )
-from storage.text import fold, names_it, query_terms
+from storage.text import STOPWORDS, fold, names_it, query_terms
 
 _LANGUAGE_LINE = re.compile(r"^Language: (es|en)\b", re.MULTILINE)
 _PENDING_LINE = re.compile(r"^Pending question: (.+)$", re.MULTILINE)
@@ -157,11 +160,16 @@ class Planner:
         """ "What's the difference between them?": the details of the products just shown
         (or the ones named among them), up to three, one after the other."""
         if self.results:
+            if any(name == "search_products" for name, _, _ in self.results):
+                return self._answer_from_results()
             compared = [c for name, _, c in self.results if name == "get_product_details"]
-            return self._say(phrasing.comparison(compared, self.language))
+            judging = asks_to_judge(self.text)
+            return self._say(phrasing.comparison(compared, self.language, judging=judging))
         shown = self.lists[0] if self.lists else []
         if len(shown) < 2:  # "which is lighter?", after one laptop, then another
             shown = first_of_each(self.lists[:3])
+        if not shown and intent.phrase:  # "what's the best rice you have?": the rices
+            return self._call("search_products", query=intent.phrase)
         if intent.phrase:  # "compare the LG and the Samsung"
             picked = [best_match(word, shown) for word in intent.phrase.split()]
             named = {p["item_code"]: p for p in picked if p is not None}
@@ -362,9 +370,10 @@ class Planner:
             dozen = fold(intent.phrase) in _DOZEN_WORDS
             if dozen:  # "how much for a dozen?"
                 recent = [p for p in recent if _sold_by_the_dozen(p)] or recent
-            meant = resolve(intent.phrase, recent)
-            if dozen and meant is None and len(recent) == 1:
-                meant = recent[0]
+            # every word: "harina pan" is not the tuna of the pantry just looked at
+            meant = resolve(intent.phrase, recent, every_word=True)
+            if (dozen or _names_a_unit(intent.phrase)) and meant is None and len(recent) == 1:
+                meant = recent[0]  # "¿cuánto cuesta el paquete?", about the diapers
             if meant is not None:
                 return self._call("get_product_details", item_code=meant["item_code"])
             if intent.phrase:
@@ -530,7 +539,20 @@ class Planner:
     def _on_update(self, intent: Intent) -> AIMessage:
         if "update_cart_item" not in self.tools:
             return self._say(phrasing.small_talk("unknown", self.language))
+        added = any(name == "add_to_cart" for name, _, _ in self.results)
+        if added or (not self.results and self._amount_of_product_at_hand(intent)):
+            return self._on_add(replace(intent, kind="add"))
         return self._change_cart(intent, "update_cart_item")
+
+    def _amount_of_product_at_hand(self, intent: Intent) -> bool:
+        """ "Make it 2" while looking at one product not in the cart: two of it, to add."""
+        recent = recent_products(self.history)
+        return (
+            bool(intent.items)
+            and all(is_reference(i.phrase) and i.quantity is not None for i in intent.items)
+            and len(recent) == 1
+            and all(line["item_code"] != recent[0]["item_code"] for line in self.cart)
+        )
 
     def _on_remove(self, intent: Intent) -> AIMessage:
         if "remove_from_cart" not in self.tools:
@@ -677,6 +699,9 @@ class Planner:
         return self._say(phrasing.small_talk("greeting", self.language))
 
     def _on_thanks(self, intent: Intent) -> AIMessage:
+        if intent.farewell:
+            thanked = thanks_in(self.text)
+            return self._say(phrasing.farewell(self.cart, self.language, thanked=thanked))
         return self._say(phrasing.small_talk("thanks", self.language))
 
     # lookups -----------------------------------------------------------------
@@ -885,6 +910,14 @@ def _litres_in(product: dict[str, Any]) -> Decimal | None:
 
 
 _DOZEN_WORDS = frozenset({"dozen", "docena", "a dozen", "una docena"})
+
+
+def _names_a_unit(phrase: str) -> bool:
+    """ "el paquete", "the pack", "la caja": how a product is sold, not which product."""
+    words = [word for word in fold(phrase).split() if word not in STOPWORDS]
+    return bool(words) and all(word in UNIT_WORDS for word in words)
+
+
 _DOZEN_PACK = re.compile(r"docena|dozen|\b12\b|x ?12")
 
 

@@ -140,12 +140,20 @@ def _availability_in(product: dict[str, Any], place: str, lang: Language) -> str
     return f"{name} is not available in {place.title()} right now.{tail}"
 
 
-def comparison(products: Sequence[Any], lang: Language) -> str:
-    """Products one after the other, each with its description and where it is."""
+def comparison(products: Sequence[Any], lang: Language, *, judging: bool = False) -> str:
+    """Products one after the other, each with its description and where it is. `judging`:
+    the customer asked which is best, which the catalog's facts cannot say."""
     found = [p for p in products if isinstance(p, dict) and "error" not in p]
     if len(found) <= 1:  # one product shown: nothing to set it beside
         return details_answer(found[0] if found else {"error": "not_found"}, lang)
-    head = "Uno al lado del otro:" if lang == "es" else "Side by side:"
+    if judging:
+        head = (
+            "No puedo decirte cuál es mejor para ti, pero aquí los tienes uno al lado del otro:"
+            if lang == "es"
+            else "I can't tell which is best for you, but here they are side by side:"
+        )
+    else:
+        head = "Uno al lado del otro:" if lang == "es" else "Side by side:"
     return "\n\n".join([head, *(details_answer(p, lang) for p in found)])
 
 
@@ -169,6 +177,25 @@ def already_in_cart(lines: Sequence[dict[str, Any]], lang: Language) -> str:
     if lang == "es":
         return f"Ya tienes {held} en el carrito. Si quieres más, dime cuántos en total."
     return f"You already have {held} in your cart. If you want more, tell me how many in all."
+
+
+def farewell(cart: Sequence[dict[str, Any]], lang: Language, *, thanked: bool = False) -> str:
+    """A goodbye; with a cart, what is in it and how to order it when they come back."""
+    if lang == "es":
+        opening = "¡Con gusto!" if thanked else "¡Claro, tómate tu tiempo!"
+    else:
+        opening = "You're welcome!" if thanked else "Sure, take your time!"
+    if not cart:
+        if lang == "es":
+            return f"{opening} Aquí estoy cuando necesites algo. ¡Hasta pronto!"
+        return f"{opening} Write any time you need something. Bye!"
+    held = ", ".join(_amount_of(line, lang) for line in cart)
+    if lang == "es":
+        return (
+            f"{opening} En tu carrito tienes {held}. Cuando quieras, escribe «confirmar "
+            "pedido». ¡Hasta pronto!"
+        )
+    return f'{opening} Your cart has {held}. Just say "checkout" when you\'re ready. Bye!'
 
 
 def small_talk(kind: str, lang: Language) -> str:

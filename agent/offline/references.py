@@ -11,7 +11,7 @@ from typing import Any, Literal
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from agent.offline.quantities import SIZE_WORDS
-from storage.text import fold, query_terms
+from storage.text import fold, query_terms, stem
 
 _ORDINALS = {
     "first": 0,
@@ -212,9 +212,15 @@ def best_matches(
     for candidate in candidates:
         haystack = fold(
             f"{candidate.get('name', '')} {candidate.get('brand', '')} "
-            f"{candidate.get('item_code', '')} {candidate.get('category', '')}"
+            f"{candidate.get('item_code', '')}"
         ).split()
-        matched = {term for term in terms if any(word.startswith(term) for word in haystack)}
+        kind = fold(str(candidate.get("category", ""))).split()
+        matched = {
+            term
+            for term in terms
+            if any(word.startswith(term) for word in haystack)
+            or any(_names_kind(word, term) for word in kind)
+        }
         if every_word and not matched.issuperset(naming):
             continue
         scored.append((len(matched), candidate))
@@ -222,6 +228,12 @@ def best_matches(
     if best_score == 0:
         return []
     return [candidate for score, candidate in scored if score == best_score]
+
+
+def _names_kind(word: str, term: str) -> bool:
+    """A category word the term names: "televisor" for "Televisores", "tv" for "TV"; not
+    "pan" for "Pantry" (a short word begins too many others)."""
+    return stem(word) == term or (len(term) >= 4 and word.startswith(term))
 
 
 _NOT_NAMING = SIZE_WORDS | {"one", "ones"}

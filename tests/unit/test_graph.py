@@ -624,3 +624,48 @@ async def test_a_name_with_a_word_no_listed_product_has_is_a_new_search() -> Non
     await harness.say("¿tienen televisores?")
     named = await harness.say("el televisor samsung")  # every word fits one of them
     assert named["reply"].startswith('Samsung Smart TV 32" — $219.00')
+
+
+async def test_an_amount_of_the_product_looked_at_adds_it_and_its_unit_is_not_a_search() -> None:
+    catalog = [
+        _product("BB-DIAPERS", "Pañales talla M (40)", "15.90", category="Baby", unit="pack"),
+        _product("GR-SAUSAGE", "Salchichas (paquete)", "3.50", category="Deli", unit="pack"),
+        _product("GR-TUNA", "Atún en aceite 170g", "1.90", category="Pantry"),
+        _product("GR-FLOUR", "Harina de maíz 1kg", "1.45", category="Pantry", brand="P.A.N."),
+    ]
+    harness = await _greeted(catalog, name="Ana Pérez", hello="hola")
+    await harness.say("¿cuánto cuesta el atún?")
+    flour = await harness.say("¿cuánto cuesta la harina pan?")  # not the tuna of the pantry
+    assert "Harina de maíz 1kg (P.A.N.) — $1.45" in flour["reply"]
+    assert not flour["reply"].startswith("Atún")
+    await harness.say("¿tienen pañales?")
+    pack = await harness.say("¿cuánto cuesta el paquete?")
+    assert pack["reply"].startswith("Pañales talla M (40) — $15.90")
+    two = await harness.say("que sean 2")  # not in the cart yet: two of them, added
+    assert _lines(two) == [("BB-DIAPERS", "2")]
+
+
+async def test_a_goodbye_with_a_cart_says_what_waits_in_it() -> None:
+    harness = await _greeted(EGGS)
+    await harness.say("a dozen eggs please")
+    bye = await harness.say("ok I'll think about it, bye")
+    assert "Your cart has 1 pack(s) Eggs (dozen)" in bye["reply"]
+    assert _lines(bye) == [("GR-EGGS-12", "1")]
+    harness = await _greeted(EGGS, name="Ana Pérez", hello="hola")
+    assert "Aquí estoy cuando necesites algo" in (await harness.say("chao"))["reply"]
+
+
+async def test_which_is_best_sets_the_products_side_by_side_without_judging() -> None:
+    catalog = [
+        _product("EL-P1", "Moto G24", "139.00", category="Celulares", description="phone 13 MP"),
+        _product("EL-P2", "Redmi A5", "135.00", category="Celulares", description="phone 8 MP"),
+        _product("GR-RICE", "Arroz blanco 1kg", "1.60", category="Pantry", description="rice"),
+    ]
+    harness = await _greeted(catalog)
+    rice = await harness.say("what's the best rice you have?")  # nothing shown yet: a search
+    assert "Arroz blanco 1kg" in rice["reply"]
+    await harness.say("do you have phones?")
+    best = await harness.say("which one has the best camera?")
+    assert best["reply"].startswith("I can't tell which is best for you")
+    assert "13 MP" in best["reply"]
+    assert "8 MP" in best["reply"]

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from agent.language import Language, detect_language
-from agent.offline.intents import parse_message
+from agent.offline.intents import asks_to_judge, parse_message
 from agent.offline.quantities import split_quantity
 
 
@@ -809,3 +809,36 @@ def test_more_everyday_ways_to_ask(
     intent = parse_message(text)[0]
     assert (intent.kind, intent.phrase) == (kind, phrase)
     assert [(i.phrase, i.quantity and i.quantity.amount) for i in intent.items] == items
+
+
+@pytest.mark.parametrize(
+    ("text", "farewell"),
+    [
+        ("ok I'll think about it, bye", True),
+        ("lo voy a pensar", True),
+        ("I'll come back later", True),
+        ("te escribo luego", True),
+        ("gracias, chao", True),
+        ("thanks!", False),
+        ("muchas gracias", False),
+    ],
+)
+def test_goodbyes_are_thanks_that_close_the_visit(text: str, farewell: bool) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.farewell) == ("thanks", farewell)
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "judging"),
+    [
+        ("which one has the best camera?", "camera", True),
+        ("¿cuál tiene mejor cámara?", "cámara", True),
+        ("what's the best one?", "", True),
+        ("cuál es el mejor?", "", True),
+        ("which is lighter?", "", False),
+    ],
+)
+def test_which_is_best_weighs_what_was_shown(text: str, phrase: str, judging: bool) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase) == ("compare", phrase)
+    assert asks_to_judge(text) is judging
