@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import weakref
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +15,7 @@ from psycopg import AsyncConnection
 
 from storage.db import Pool
 from storage.models import Product, ProductRecord, StockLine
-from storage.text import fold, names_it, query_terms
+from storage.text import fold, missing_terms, names_it, naming_terms, query_terms
 
 _PRODUCT_COLUMNS = """
     p.item_code, p.name, p.description, p.brand, p.category, p.unit, p.price, p.currency,
@@ -82,6 +83,7 @@ class CatalogRepository:
         self._embeddings = embeddings
         self._max_distance = max_distance
         self._binary_vectors: weakref.WeakSet[AsyncConnection[Any]] = weakref.WeakSet()
+        self._words: dict[str, np.ndarray] = {}
 
     async def _send_vectors_in_binary(self, conn: AsyncConnection[Any]) -> None:
         """Query vectors go to PostgreSQL as binary floats, once a connection knows the
@@ -168,6 +170,70 @@ class CatalogRepository:
                 if any(wanted in fold(f"{s.city} {s.branch}") and s.available > 0 for s in p.stock)
             ]
         return _named_first(products, words)[:limit]
+
+    async def missing_words(self, query: str, products: Sequence[Product]) -> dict[str, list[str]]:
+        """For each product (by item code), the words of `query` that say what is wanted
+        and that the product does not have: "charcoal" for a gas stove. A word its name
+        has in another language ("cebolla" for "Onions") is not missing: the embeddings
+        compare the two words alone, where translations are near and unrelated words far.
+        The brand is not compared so ("margarina" is not the brand "Margarita")."""
+        terms = naming_terms(query)
+        missing: dict[str, list[str]] = {}
+        for product in products:
+            described = f"{product.name} {product.brand} {product.category} {product.description}"
+            lacking = missing_terms(terms, described)
+            if lacking:
+                missing[product.item_code] = lacking
+        if not missing or self._embeddings is None:
+            return missing
+        names = {p.item_code: _name_words(p) for p in products if p.item_code in missing}
+        wanted = {term for lacking in missing.values() for term in lacking}
+        vectors = await self._word_vectors(wanted | {w for ws in names.values() for w in ws})
+        for code, lacking in list(missing.items()):
+            still = [
+                term
+                for term in lacking
+                if not any(
+                    float(vectors[term] @ vectors[word]) > 1 - _SAME_WORD_DISTANCE
+                    for word in names[code]
+                )
+            ]
+            if still:
+                missing[code] = still
+            else:
+                del missing[code]
+        return missing
+
+    async def _word_vectors(self, words: set[str]) -> dict[str, np.ndarray]:
+        """Unit vectors of single words, each embedded once per process (a catalog's names
+        share a few thousand words)."""
+        assert self._embeddings is not None
+        new = sorted(w for w in words if w not in self._words)
+        if new:
+            if len(self._words) + len(new) > _WORDS_KEPT:
+                self._words.clear()
+            for word, vector in zip(new, await self._embeddings.aembed_documents(new), strict=True):
+                array = np.asarray(vector, dtype=np.float32)
+                self._words[word] = array / (np.linalg.norm(array) or 1.0)
+        return {w: self._words[w] for w in words}
+
+
+_SAME_WORD_DISTANCE = 0.35
+"""Cosine distance under which two single words mean the same thing: "cebolla" and
+"onions" are 0.25 apart, "milk" and "leche" 0.08; "charcoal" and "cocina" 0.66, "coco"
+and "oliva" 0.55 (measured with the offline embeddings)."""
+
+_WORDS_KEPT = 50_000
+
+
+def _name_words(product: Product) -> set[str]:
+    """The words of a product's name that say what it is: not its brand, sizes or codes."""
+    brand = set(fold(product.brand).split())
+    return {
+        word
+        for word in fold(product.name).split()
+        if len(word) > 2 and word.isalpha() and word not in brand
+    }
 
 
 def _named_first(products: list[Product], terms: list[str]) -> list[Product]:

@@ -31,6 +31,10 @@ class CatalogStore(Protocol):
         limit: int = 5,
     ) -> list[Product]: ...
 
+    async def missing_words(
+        self, query: str, products: Sequence[Product]
+    ) -> dict[str, list[str]]: ...
+
 
 class OrderStore(Protocol):
     async def place(

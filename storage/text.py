@@ -17,6 +17,7 @@ STOPWORDS = frozenset(
     el en es esta estan este esto for from have has hay i in is it la las le lo los me mi
     necesito of on or para por que quiero some tiene tienen the this to un una uno unos unas
     usted ustedes venden we with y you your
+    bueno buenos buena buenas good nice great best mejor mejores quality calidad
     """.split()
 )
 
@@ -66,3 +67,41 @@ def names_it(name: str, terms: Sequence[str], brand: str | None = None) -> bool:
         and len(words[0]) - len(terms[0]) <= 2
         and all(any(word.startswith(term) for word in described) for term in terms[1:])
     )
+
+
+def naming_terms(query: str) -> list[str]:
+    """The `query_terms` that say what the product is: not "2", "kg" or "55"."""
+    return [
+        term
+        for term in query_terms(query)
+        if len(term) > 2 and not any(ch.isdigit() for ch in term)
+    ]
+
+
+def missing_terms(terms: Sequence[str], text: str) -> list[str]:
+    """The query's `terms` (its `naming_terms`) that `text` does not have, in any number
+    or gender, or at the end of a compound: "charcoal" is missing from "Gas stove with
+    oven", nothing from "Six-pack of beer cans" for "beer", nor from "smartphone" for
+    "phones"."""
+    roots = {_root(word) for word in fold(text).split()}
+    missing = []
+    for term in terms:
+        wanted = _root(term)
+        if wanted in roots:
+            continue
+        if len(wanted) >= 4 and any(root.endswith(wanted) for root in roots):
+            continue
+        missing.append(term)
+    return missing
+
+
+def _root(word: str) -> str:
+    """A word without its plural and its gender or final vowel: "tomatoes" and "tomates"
+    → "tomat", "huevos" → "huev", "leche" → "lech" (not "lechug")."""
+    for ending in ("es", "s"):
+        if len(word) > len(ending) + 2 and word.endswith(ending):
+            word = word[: -len(ending)]
+            break
+    while len(word) > 3 and word[-1] in "aeo":
+        word = word[:-1]  # "tomatoe" and "tomate" → "tomat", "coffee" → "coff"
+    return word

@@ -14,7 +14,7 @@ from langchain_core.runnables import Runnable
 
 from storage.models import Customer, Pause, Product, ProductRecord, TurnStart
 from storage.orders import Order, OrderLine, OrderStatus, Requested, Shortage
-from storage.text import fold, query_terms
+from storage.text import fold, missing_terms, naming_terms, query_terms
 
 
 class MemoryCustomers:
@@ -76,6 +76,15 @@ class MemoryCatalog:
         ]
         # the more of the words a product has, the higher it ranks (a stable sort)
         return sorted(found, key=matched, reverse=True)[:limit]
+
+    async def missing_words(self, query: str, products: Sequence[Product]) -> dict[str, list[str]]:
+        """The words alone (no embeddings here)."""
+        terms = naming_terms(query)
+        missing = {
+            p.item_code: missing_terms(terms, f"{p.name} {p.brand} {p.category} {p.description}")
+            for p in products
+        }
+        return {code: words for code, words in missing.items() if words}
 
 
 class MemoryOrders:

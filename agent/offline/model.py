@@ -221,8 +221,11 @@ class Planner:
         choosing = not added and bool(self.pending_choices)
         if choosing:
             # "the skimmed one" names a product offered in another language: the search
-            # just made finds it among them
+            # just made finds it among them (if it has the words: "aceite de coco" is not
+            # the tuna in oil offered for "margarina")
             for product in self._found():
+                if product.get("missing"):
+                    continue
                 asked = self._pending_for(product["item_code"])
                 if asked is not None:
                     return self._add_chosen(product, asked)
@@ -521,7 +524,8 @@ class Planner:
             offered = list(content.get("results") or [])
             codes = {p["item_code"] for p in offered}
             item = next((i for i in asked.items if i.phrase == args.get("query")), None)
-            if item is not None and len(codes) > 1 and not codes & added:
+            similar = any(p.get("missing") for p in offered)  # "cebolla": "Onions?"
+            if item is not None and (len(codes) > 1 or similar) and not codes & added:
                 choices.append((item, offered))
         return choices
 
@@ -663,6 +667,11 @@ class Planner:
             # "ok confirm", after the read-back was interrupted by a question: read it back
             # again (only a yes to the read-back itself places the order)
             return self._call("checkout")
+        choices = self.pending_choices
+        if len(choices) == 1 and len(choices[0][1]) == 1 and "add_to_cart" in self.tools:
+            # "un aceite de coco": "Agua de coco 1L, would that do?" "Yes": as much as asked
+            asked, (product,) = choices[0]
+            return self._add_chosen(product, asked)
         shown = self._shown_last_turn()
         previous = self.previous_results
         offered = bool(previous) and previous[-1][0] == "search_products"
@@ -800,7 +809,10 @@ class Planner:
                 # which ranked the whole one first
                 return found[0]
             return "choose"  # "leche": whole or skimmed? (the red apples are not an Apple laptop)
-        return named[0] if named else found[0]
+        top = named[0] if named else found[0]
+        if top.get("missing"):
+            return "choose"  # "charcoal": the gas stove is only the nearest thing, not added
+        return top
 
     def _cart_line(self, phrase: str) -> dict[str, Any] | None:
         if not self.cart:

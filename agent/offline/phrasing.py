@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from agent.language import Language
-from storage.text import fold
+from storage.text import fold, naming_terms
 
 _UNIT_LABEL: dict[str, dict[Language, str]] = {
     "kg": {"en": "per kg", "es": "el kg"},
@@ -66,8 +66,20 @@ def search_answer(
             content.get("sort", ""),
             {"es": "Esto es lo que encontré:", "en": "Here's what I found:"},
         )[lang]
+        question = _search_question(query, lang, choose, naming)
+        if _only_similar(query, results):  # "margarina": no product says it
+            head = (
+                f"Lo más parecido que tengo para «{query}»:"
+                if lang == "es"
+                else f'The closest I have for "{query}":'
+            )
+        if choose and all(p.get("missing") for p in results):  # offered, not added
+            if len(results) == 1:
+                question = "¿Te sirve?" if lang == "es" else "Would that do?"
+            else:
+                question = "¿Te sirve alguno?" if lang == "es" else "Would any of these do?"
         lines = [f"{i}. {product_line(p, lang)}" for i, p in enumerate(results, 1)]
-        return "\n".join([head, *lines, _search_question(query, lang, choose, naming)])
+        return "\n".join([head, *lines, question])
     if unavailable:
         names = ", ".join(p["name"] for p in unavailable)
         if lang == "es":
@@ -82,6 +94,14 @@ def search_answer(
     if lang == "es":
         return f"No encontré productos para «{query}». ¿Puedes describirlo de otra forma?"
     return f'I couldn\'t find anything for "{query}". Could you describe it another way?'
+
+
+def _only_similar(query: str, results: Sequence[dict[str, Any]]) -> bool:
+    """Every product found lacks most of what was asked for ("margarina", "charcoal"): the
+    nearest things, not the thing. ("Aceite de coco" finds oils; "laptop for school",
+    laptops.)"""
+    asked = len(naming_terms(query))
+    return asked > 0 and all(len(p.get("missing", [])) * 2 > asked for p in results)
 
 
 def _search_question(query: str, lang: Language, choose: bool, naming: bool) -> str:

@@ -39,6 +39,18 @@ def product_summary(product: Product) -> dict[str, Any]:
     }
 
 
+def _hit(product: Product, missing: dict[str, list[str]]) -> dict[str, Any]:
+    """A search result: the product's summary, and the query's words it lacks, if any."""
+    summary = product_summary(product)
+    if product.item_code in missing:
+        summary["missing"] = missing[product.item_code]
+    return summary
+
+
+def _first_in_stock(found: list[Product]) -> int:
+    return next((i for i, p in enumerate(found) if p.available > 0), len(found))
+
+
 _UNAVAILABLE_SHOWN = 2
 _PRICE_ORDERED_POOL = 2
 """Sorted by price, the products listed are the cheapest of the best `limit` x this many
@@ -63,6 +75,8 @@ async def search_products(
     matches first, or by price ("price_low" for "the cheapest ..."). Returns JSON:
     `results` (products with price and availability) and `unavailable` (the closest
     matches that are out of stock right now, when they match better than what is in stock).
+    A product with `missing` lacks those words of the query in its name and description:
+    it is only similar to what was asked for, so say so before offering it.
     """
     catalog = (await run_services()).catalog
     ceiling = Decimal(str(max_price)) if max_price is not None else None
@@ -87,14 +101,13 @@ async def search_products(
             reverse=sort == "price_high",
         )
     results = results[:limit]
-    answer: dict[str, Any] = {"query": query, "results": [product_summary(p) for p in results]}
+    unavailable = found[: _first_in_stock(found)][:_UNAVAILABLE_SHOWN] if in_stock_only else []
+    missing = await catalog.missing_words(query, results + unavailable)
+    answer: dict[str, Any] = {"query": query, "results": [_hit(p, missing) for p in results]}
     if sort != "relevance":
         answer["sort"] = sort
     if in_stock_only:
-        first_in_stock = next((i for i, p in enumerate(found) if p.available > 0), len(found))
-        answer["unavailable"] = [
-            product_summary(p) for p in found[:first_in_stock][:_UNAVAILABLE_SHOWN]
-        ]
+        answer["unavailable"] = [_hit(p, missing) for p in unavailable]
     return json.dumps(answer, ensure_ascii=False)
 
 

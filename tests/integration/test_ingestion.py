@@ -386,6 +386,25 @@ async def test_a_product_named_by_the_query_comes_before_ones_that_only_mention_
         assert names.index(first) < names.index(mentioning), (query, names)
 
 
+async def test_the_words_a_product_lacks_are_told_apart_from_a_translation(app: App) -> None:
+    _, runtime = app
+    await runtime.sync_catalog(json.loads(SAMPLE.read_text()))
+    catalog = runtime.services.catalog
+
+    async def missing(query: str, code: str) -> list[str]:
+        product = await catalog.get(code)
+        assert product is not None
+        return (await catalog.missing_words(query, [product])).get(code, [])
+
+    assert await missing("charcoal", "EL-STOVE") == ["charcoal"]  # only the nearest thing
+    assert await missing("cebolla", "GR-ONION") == []  # the name says it in English
+    assert await missing("2 kilos de manzanas", "GR-APPLE") == []
+    assert await missing("beer", "GR-BEER") == []  # the description says it
+    assert await missing("margarina", "GR-TUNA") == ["margarina"]  # not the brand Margarita
+    assert await missing("margarina", "GR-BUTTER") == ["margarina"]
+    assert await missing("aceite de coco", "GR-TUNA") == ["coco"]
+
+
 async def test_search_filters_stock_category_brand_price_and_place(app: App) -> None:
     _, runtime = app
     await runtime.sync_catalog(json.loads(SAMPLE.read_text()))

@@ -669,3 +669,18 @@ async def test_which_is_best_sets_the_products_side_by_side_without_judging() ->
     assert best["reply"].startswith("I can't tell which is best for you")
     assert "13 MP" in best["reply"]
     assert "8 MP" in best["reply"]
+
+
+async def test_a_product_that_only_resembles_what_was_asked_for_is_offered_not_added() -> None:
+    catalog = [
+        _product("GR-WATER", "Agua de coco 1L", "2.10", category="Bebidas"),
+        _product("GR-BEER", "Cerveza Polar", "6.90", category="Bebidas", description="beer"),
+    ]
+    harness = await _greeted(catalog, name="Ana Pérez", hello="hola")
+    # coconut water is found for coconut oil: the word "aceite" says it is not that
+    offered = await harness.say("dame un aceite de coco y una cerveza")
+    assert "Agua de coco 1L" in offered["reply"]
+    assert "¿Te sirve?" in offered["reply"]
+    assert _lines(offered) == [("GR-BEER", "1")]
+    taken = await harness.say("sí")
+    assert _lines(taken) == [("GR-BEER", "1"), ("GR-WATER", "1")]
