@@ -835,9 +835,10 @@ def _parse(folded: str, text: str) -> list[Intent]:
         if not _strip(rest):
             return [Intent("no")]
         inner = _parse(rest, text)[0]
-        if inner.kind in ("search", "details") and inner.phrase:
+        asks = "?" in text or _SEARCH.search(rest) or _DETAILS.search(rest)
+        if inner.kind in ("search", "details") and inner.phrase and not asks:
             return [Intent("remove", items=(ItemRequest(inner.phrase),))]
-        return [inner]
+        return [inner]  # "ok never mind, what laptops do you have": a new question
     if _KEEP_ORDER.search(folded):  # "no, don't cancel"
         return [Intent("no", phrase=KEEP_ORDER)]
     if _CANCEL.search(folded) and (

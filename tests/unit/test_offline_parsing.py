@@ -842,3 +842,20 @@ def test_which_is_best_weighs_what_was_shown(text: str, phrase: str, judging: bo
     intent = parse_message(text)[0]
     assert (intent.kind, intent.phrase) == ("compare", phrase)
     assert asks_to_judge(text) is judging
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phrase", "items"),
+    [
+        ("never mind the case", "remove", "", ["case"]),
+        ("ok never mind, what laptops do you have", "search", "laptops", []),
+        ("olvídalo, ¿cuánto cuesta el arroz?", "details", "arroz", []),
+        ("forget it, do you have tvs?", "search", "tvs", []),
+    ],
+)
+def test_never_mind_a_product_takes_it_off_but_never_mind_then_a_question_asks_it(
+    text: str, kind: str, phrase: str, items: list[str]
+) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase) == (kind, phrase)
+    assert [item.phrase for item in intent.items] == items
