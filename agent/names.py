@@ -149,6 +149,9 @@ _ADDRESS_CHANGE = re.compile(
     r"|(?:cambi|actualiz|modific)\w*\s+(?:mi\s+|la\s+)?direcci[oó]n(?:\s+de\s+entrega)?"
     r"(?:\s+(?:a|por))?"
     r"|(?:env[ií]|entr[eé]g|mand|despach)\w*(?:lo|la|los|las)\s+(?:a|en)"
+    r"|(?:env[ií]\w*|entreg\w*|mand\w*|llev\w*|ship|send|deliver)\s+(?:it\s+|them\s+)?"
+    r"(?:a|to)\s+(?:otra|una\s+nueva|another|a\s+different|a\s+new|other)\s+"
+    r"(?:direcci[oó]n|address)"
     r"|mi\s+nueva\s+direcci[oó]n\s+es"
     r")\b[\s:,]*(?P<address>.*)$",
     re.IGNORECASE,

@@ -180,7 +180,10 @@ class CatalogRepository:
         terms = naming_terms(query)
         missing: dict[str, list[str]] = {}
         for product in products:
-            described = f"{product.name} {product.brand} {product.category} {product.description}"
+            described = " ".join(
+                (product.name, product.brand, product.brand.replace(".", ""), product.category)
+            )  # "harina pan": the flour of the brand "P.A.N."
+            described += f" {product.description}"
             lacking = missing_terms(terms, described)
             if lacking:
                 missing[product.item_code] = lacking

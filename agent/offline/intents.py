@@ -243,6 +243,8 @@ _CHECKOUT = _rx(
     r"let'?s\s+confirm",
     r"vamos\s+a\s+confirmar",
     r"finaliz\w*",
+    r"proce(?:de|da|der|sa|sar)\s+(?:con\s+)?(?:el\s+|mi\s+)?(?:pedido|compra)",
+    r"proceed\s+(?:with|to)\s+(?:the\s+|my\s+)?(?:order|checkout|purchase)",
     r"pagar",
     r"eso\s+es\s+todo",
     r"nada\s+mas",
@@ -361,6 +363,9 @@ _ADD = _rx(
     r"(?:i'?ll\s+|i\s+will\s+|to\s+|let\s+me\s+)?buy",
     r"(?:i'?ll\s+|i\s+will\s+)?go\s+(?:with|for)",
     r"me\s+quedo\s+con",
+    r"me\s+falto",
+    r"(?:se\s+me\s+olvido|olvide)",
+    r"i\s+forgot",
     r"me\s+das",
     r"me\s+da",
     r"agrega\w*",
@@ -776,6 +781,12 @@ _PRICE_CEILING = re.compile(
     r"por\s+debajo\s+de|hasta|maximo|no\s+mas\s+de)\s+\$?\s*(\d+(?:\.\d+)?)"
     r"(?:\s*(?:dollars|dolares|usd|\$))?"
 )
+_PRICE_AROUND = re.compile(
+    r"\b(?:around|about|approximately|roughly|alrededor\s+de|cerca\s+de|como|unos|de\s+unos)"
+    r"\s+\$?\s*(\d+(?:\.\d+)?)\s*(?:dollars|dolares|bucks|usd|\$)"
+)
+"""A budget: "around 500 dollars" lists what costs up to a little more than that."""
+_AROUND_MARGIN = Decimal("1.15")
 _WRITTEN_ORDER_NUMBER = re.compile(r"\b(?:[A-Z0-9]*\d[A-Z0-9]*|[A-Z]{6})\b(?<=\w{5})(?<!\w{11})")
 _ORDER_NUMBER = re.compile(r"\b(?:#\s*)?([a-z]{1,3}-?\d{3,10}|\d{4,10})\b")
 _SPLIT = re.compile(r"\s*(?:,|;|\+|\band\b|\by\b|\be\b|\bplus\b|&)\s*")
@@ -1009,11 +1020,16 @@ def _price_order(folded: str) -> tuple[str, PriceOrder | None]:
 
 
 def _max_price(folded: str) -> tuple[str, Decimal | None]:
-    """Take "under 200" / "menos de 200" out of a search, as a price ceiling."""
+    """Take "under 200" / "menos de 200" (or "around 500 dollars", with a margin) out of a
+    search, as a price ceiling."""
     match = _PRICE_CEILING.search(folded)
-    if not match:
-        return folded, None
-    return folded[: match.start()] + " " + folded[match.end() :], Decimal(match.group(1))
+    if match:
+        return folded[: match.start()] + " " + folded[match.end() :], Decimal(match.group(1))
+    match = _PRICE_AROUND.search(folded)
+    if match:
+        budget = (Decimal(match.group(1)) * _AROUND_MARGIN).quantize(Decimal(1))
+        return folded[: match.start()] + " " + folded[match.end() :], budget
+    return folded, None
 
 
 _NUMBER_WORDS = (

@@ -97,11 +97,11 @@ def search_answer(
 
 
 def _only_similar(query: str, results: Sequence[dict[str, Any]]) -> bool:
-    """Every product found lacks most of what was asked for ("margarina", "charcoal"): the
-    nearest things, not the thing. ("Aceite de coco" finds oils; "laptop for school",
-    laptops.)"""
-    asked = len(naming_terms(query))
-    return asked > 0 and all(len(p.get("missing", [])) * 2 > asked for p in results)
+    """Every product found lacks every word asked for ("margarina", "charcoal"): the
+    nearest things, not the thing. ("Aceite de coco" finds oils; "a tv for my living
+    room", TVs.)"""
+    asked = set(naming_terms(query))
+    return bool(asked) and all(asked <= set(p.get("missing", [])) for p in results)
 
 
 def _search_question(query: str, lang: Language, choose: bool, naming: bool) -> str:

@@ -403,6 +403,7 @@ async def test_the_words_a_product_lacks_are_told_apart_from_a_translation(app: 
     assert await missing("margarina", "GR-TUNA") == ["margarina"]  # not the brand Margarita
     assert await missing("margarina", "GR-BUTTER") == ["margarina"]
     assert await missing("aceite de coco", "GR-TUNA") == ["coco"]
+    assert await missing("harina pan", "GR-HARINA-PAN") == []  # the brand "P.A.N."
 
 
 async def test_search_filters_stock_category_brand_price_and_place(app: App) -> None:

@@ -859,3 +859,22 @@ def test_never_mind_a_product_takes_it_off_but_never_mind_then_a_question_asks_i
     intent = parse_message(text)[0]
     assert (intent.kind, intent.phrase) == (kind, phrase)
     assert [item.phrase for item in intent.items] == items
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phrase", "max_price", "items"),
+    [
+        ("procede con el pedido", "checkout", "", None, []),
+        ("proceed to checkout", "checkout", "", None, []),
+        ("me faltó la sal", "add", "", None, ["sal"]),
+        ("I forgot the salt", "add", "", None, ["salt"]),
+        ("a tv for my living room, around 500 dollars", "search", "tv for living room", 575, []),
+        ("tienen televisores de unos 300 dólares?", "search", "televisores", 345, []),
+    ],
+)
+def test_proceeding_forgetting_something_and_a_budget(
+    text: str, kind: str, phrase: str, max_price: int | None, items: list[str]
+) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase, intent.max_price) == (kind, phrase, max_price)
+    assert [item.phrase for item in intent.items] == items

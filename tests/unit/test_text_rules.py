@@ -211,6 +211,8 @@ def test_a_name_is_what_the_query_asks_for_when_it_starts_with_it(
         ("entrégalo en mi oficina: Torre Sur piso 3, Caracas", "Torre Sur piso 3, Caracas"),
         ("deliver it to my office", ""),
         ("change my address", ""),
+        ("me lo pueden enviar a otra dirección?", ""),
+        ("can you send it to a different address? 12 Elm Road, Tryon", "12 Elm Road, Tryon"),
         ("add rice", None),
         ("change the oil to 2", None),
         ("do you deliver to my area?", None),
