@@ -694,6 +694,16 @@ _BIGGEST = _rx(
     r"(?:el|la|lo)?\s*mas\s+grande",
     r"(?:el|la)?\s*de\s+mayor\s+tamano",
 )
+_BIGGER = _rx(
+    r"(?:any\s+)?(?:bigger|larger)(?:\s+ones?)?",
+    r"(?:algo|alguno|alguna|uno|una|otro|otra)\s+mas\s+grande",
+    r"(?:mas\s+grandes|de\s+mayor\s+tamano)",
+)
+_SMALLER = _rx(
+    r"(?:any\s+)?smaller(?:\s+ones?)?",
+    r"(?:algo|alguno|alguna|uno|una|otro|otra)\s+mas\s+(?:pequen[oa]|chic[oa])",
+    r"mas\s+(?:pequen[oa]s|chic[oa]s)",
+)
 _SMALLEST = _rx(
     r"(?:the\s+)?smallest(?:\s+one)?",
     r"(?:el|la|lo)?\s*mas\s+(?:pequen[oa]|chic[oa])",
@@ -913,6 +923,11 @@ def _parse(folded: str, text: str) -> list[Intent]:
         phrase = _strip(_SEARCH.sub(" ", _ADD.sub(" ", folded)))
         return [Intent("search", phrase=phrase, max_price=max_price, order="price_low")]
     folded, order = _price_order(folded)
+    for pattern, size in ((_BIGGER, "big"), (_SMALLER, "small")):
+        rest = _strip(pattern.sub(" ", _SEARCH.sub(" ", _ADD.sub(" ", folded))))
+        if pattern.search(folded) and _VAGUE.fullmatch(rest):
+            # "any bigger ones?", "¿tienen algo más pequeño?": beyond what was shown
+            return [Intent("search", size=cast(Literal["big", "small"], size))]
     for pattern, size in ((_BIGGEST, "big"), (_SMALLEST, "small")):
         if pattern.search(folded) and not _strip(pattern.sub(" ", _ADD.sub(" ", folded))):
             return [Intent("details", size=cast(Literal["big", "small"], size))]

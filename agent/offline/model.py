@@ -184,7 +184,7 @@ class Planner:
         return self._say(phrasing.small_talk("help", self.language))
 
     def _on_search(self, intent: Intent) -> AIMessage:
-        if not intent.phrase and intent.order is not None:
+        if not intent.phrase and (intent.order is not None or intent.size is not None):
             return self._beyond_shown(intent)
         if not intent.phrase or intent.refines:
             return self._narrowed(intent)
@@ -293,26 +293,31 @@ class Planner:
         return self._say(phrasing.search_answer(content, self.language))
 
     def _beyond_shown(self, intent: Intent) -> AIMessage:
-        """ "Anything cheaper?": the last search again by price, keeping the products of
-        the kind just shown (same category, a word of the name in common) that cost less
-        (or more); then its first word alone ("leche descremada" finds no other milk,
-        "leche" does), then the category ("LG 55 TV", "LG": only the LG)."""
+        """ "Anything cheaper?", "any bigger ones?": the last search again, keeping the
+        products of the kind just shown (same category, a word of the name in common) that
+        cost less (or more), or whose names give a bigger (or smaller) size; then its first
+        word alone ("leche descremada" finds no other milk, "leche" does), then the
+        category ("LG 55 TV", "LG": only the LG)."""
         last = self._last_search()
         if last is None or not self.lists:
             return self._say(phrasing.small_talk("which_one", self.language))
         query = str(last["query"])
-        shown = self.lists[0]
+        shown = _displayed(self.lists[0], self.previous_turn)
         kinds = {p.get("category") for p in shown}
-        prices = [price_of(p) for p in shown]
-        cheaper = intent.order == "price_low"
         name_words = {w for p in shown for w in fold(p.get("name", "")).split() if w.isalpha()}
+        measure, less = _measure_for(intent, shown)
+        if measure is None:  # "any bigger ones?" about products whose names give no size
+            return self._say(phrasing.small_talk("which_one", self.language))
+        held = [m for m in (measure(p) for p in shown) if m is not None]
 
         def beyond(product: dict[str, Any]) -> bool:
-            price = price_of(product)
             alike = product.get("category") in kinds and bool(
                 name_words & set(fold(product.get("name", "")).split())
             )
-            return alike and (price < min(prices) if cheaper else price > max(prices))
+            value = measure(product)
+            if not alike or value is None:
+                return False
+            return value < min(held) if less else value > max(held)
 
         found: dict[str, dict[str, Any]] = {}
         asked: set[str] = set()
@@ -323,20 +328,26 @@ class Planner:
                     if beyond(p):
                         found.setdefault(p["item_code"], p)
         if found:
-            ordered = sorted(found.values(), key=price_of)
-            listed = ordered[:5] if cheaper else ordered[::-1][:5]
-            answer = {"query": query, "results": listed, "sort": intent.order}
+            # by price as the head says (lowest or highest first); by size, the nearest
+            reverse = (not less) if intent.size is None else less
+            ordered = sorted(found.values(), key=lambda p: measure(p) or 0, reverse=reverse)
+            answer: dict[str, Any] = {"query": query, "results": ordered[:5]}
+            if intent.order is not None:
+                answer["sort"] = intent.order
             return self._say(phrasing.search_answer(answer, self.language))
         kind = str(shown[0].get("category") or "")
         queries = [query, query.split()[0], kind]
         following = next((q for q in queries if q and q not in asked), None)
         if following is not None:
-            search: dict[str, Any] = {"query": following, "sort": intent.order, "limit": 10}
+            search: dict[str, Any] = {"query": following, "limit": 10}
+            if intent.order is not None:
+                search["sort"] = intent.order
             if following == kind:
                 search["category"] = kind
             return self._call("search_products", **search)
-        reference = (min if cheaper else max)(shown, key=price_of)
-        return self._say(phrasing.nothing_beyond(reference, cheaper, self.language))
+        reference = (min if less else max)(shown, key=lambda p: measure(p) or 0)
+        beyond_word = ("cheaper" if less else "pricier") if intent.size is None else intent.size
+        return self._say(phrasing.nothing_beyond(reference, beyond_word, self.language))
 
     def _add_chosen(self, product: dict[str, Any], asked: ItemRequest) -> AIMessage:
         quantity = product_quantity(_fitting(asked.quantity, product), product)
@@ -894,6 +905,33 @@ class Planner:
 _SIZE = re.compile(
     r"(\d+(?:[.,]\d+)?)\s*(\"|”|''|inch\w*|pulgadas?|gb|tb|ml|l|lt|kg|g|w|pies|feet)(?!\w)"
 )
+
+
+def _displayed(products: list[dict[str, Any]], turn: Sequence[BaseMessage]) -> list[dict[str, Any]]:
+    """Of the products a search gave, the ones the answer listed: after "any bigger
+    ones?", what the customer saw is the bigger ones, not every TV the search found."""
+    said = next((m.text for m in reversed(turn) if isinstance(m, AIMessage) and m.text), "")
+    listed = [p for p in products if p.get("name") and p["name"] in said]
+    return listed or products
+
+
+def _measure_for(
+    intent: Intent, shown: Sequence[dict[str, Any]]
+) -> tuple[Callable[[dict[str, Any]], Decimal | None] | None, bool]:
+    """What "beyond" compares ("cheaper": the price; "bigger": the size in the name, in
+    the unit the products shown give it) and whether less is wanted."""
+    if intent.size is None:
+        return price_of, intent.order == "price_low"
+    units = {size[1] for size in (_size_in(p) for p in shown) if size is not None}
+    if len(units) != 1:
+        return None, False
+    (unit,) = units
+
+    def size(product: dict[str, Any]) -> Decimal | None:
+        found = _size_in(product)
+        return found[0] if found is not None and found[1] == unit else None
+
+    return size, intent.size == "small"
 
 
 def _size_in(product: dict[str, Any]) -> tuple[Decimal, str] | None:

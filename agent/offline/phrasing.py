@@ -177,12 +177,20 @@ def comparison(products: Sequence[Any], lang: Language, *, judging: bool = False
     return "\n\n".join([head, *(details_answer(p, lang) for p in found)])
 
 
-def nothing_beyond(product: dict[str, Any], cheaper: bool, lang: Language) -> str:
-    """Nothing of that kind costs less (or more) than `product`."""
+_BEYOND: dict[str, dict[Language, str]] = {
+    "cheaper": {"en": "cheaper", "es": "más barato"},
+    "pricier": {"en": "pricier", "es": "más caro"},
+    "big": {"en": "bigger", "es": "más grande"},
+    "small": {"en": "smaller", "es": "más pequeño"},
+}
+
+
+def nothing_beyond(product: dict[str, Any], beyond: str, lang: Language) -> str:
+    """Nothing of that kind is cheaper (pricier, bigger, smaller: `beyond`) than `product`."""
     line = product_line(product, lang)
     if lang == "es":
-        return f"No tengo nada {'más barato' if cheaper else 'más caro'} de ese tipo: {line}."
-    return f"I have nothing {'cheaper' if cheaper else 'pricier'} of that kind: {line}."
+        return f"No tengo nada {_BEYOND[beyond][lang]} de ese tipo: {line}."
+    return f"I have nothing {_BEYOND[beyond][lang]} of that kind: {line}."
 
 
 def nothing_more(query: str, lang: Language) -> str:

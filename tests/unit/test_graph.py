@@ -684,3 +684,25 @@ async def test_a_product_that_only_resembles_what_was_asked_for_is_offered_not_a
     assert _lines(offered) == [("GR-BEER", "1")]
     taken = await harness.say("sí")
     assert _lines(taken) == [("GR-BEER", "1"), ("GR-WATER", "1")]
+
+
+async def test_bigger_ones_are_the_same_kind_with_a_bigger_size_nearest_first() -> None:
+    catalog = [
+        _product("EL-TV-32", 'Samsung Smart TV 32"', "219.00", category="TV"),
+        _product("EL-TV-43", 'LG Smart TV 43"', "289.00", category="TV"),
+        _product("EL-TV-65", 'Samsung Smart TV 65"', "899.00", category="TV"),
+        _product("EL-TV-55", 'Sony Smart TV 55"', "749.00", category="TV"),
+        _product("EL-SOUNDBAR", "LG Soundbar 2.1", "179.00", category="Audio"),
+    ]
+    harness = await _greeted(catalog)
+    await harness.say("how much is the LG tv?")
+    bigger = await harness.say("any bigger ones?")
+    listed = bigger["reply"]
+    assert listed.index('Sony Smart TV 55"') < listed.index('Samsung Smart TV 65"')
+    assert 'Smart TV 32"' not in listed
+    assert "Soundbar" not in listed
+    smaller = await harness.say("¿y algo más pequeño?")
+    assert smaller["reply"].index('LG Smart TV 43"') < smaller["reply"].index('TV 32"')
+    assert 'TV 65"' not in smaller["reply"]
+    none = await harness.say("¿tienen uno más pequeño?")  # after the 43" and the 32"
+    assert none["reply"].startswith("No tengo nada más pequeño de ese tipo")

@@ -878,3 +878,21 @@ def test_proceeding_forgetting_something_and_a_budget(
     intent = parse_message(text)[0]
     assert (intent.kind, intent.phrase, intent.max_price) == (kind, phrase, max_price)
     assert [item.phrase for item in intent.items] == items
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "size"),
+    [
+        ("any bigger ones?", "search", "big"),
+        ("do you have a bigger one?", "search", "big"),
+        ("¿tienen algo más grande?", "search", "big"),
+        ("something smaller", "search", "small"),
+        ("el más grande", "details", "big"),  # of what was shown
+        ("the smallest one", "details", "small"),
+    ],
+)
+def test_bigger_looks_beyond_what_was_shown_and_biggest_picks_among_it(
+    text: str, kind: str, size: str
+) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase, intent.size) == (kind, "", size)
