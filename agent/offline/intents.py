@@ -147,6 +147,9 @@ _COMPARE = _rx(
     r"(?:vs|versus)",
 )
 """Weighing the products just shown against each other."""
+_HOW_BIG_IS = re.compile(
+    r"^(?:y\s+)?cuanto\s+(?:mide|miden|pesa|pesan)\s+(?:el|la|los|las)\s+(.+)$"
+)
 _BETWEEN = frozenset(
     {"between", "them", "these", "those", "entre", "ellos", "ellas", "estos", "esos"}
 )
@@ -183,6 +186,7 @@ _VIEW_CART = _rx(
     r"cuanto\s+(?:le\s+|te\s+)?debo",
     r"what\s+(?:do\s+)?i\s+have",
     r"(?:the|el|mi|my)\s+total",
+    r"^(?:y\s+|and\s+|ok\s+)?total$",
     r"total\s+(?:so\s+far|hasta\s+ahora)",
     r"cuanto\s+(?:es|sale|seria|va|llevo)\s+(?:todo|en\s+total|el\s+total)",
     r"how\s+much\s+(?:is\s+)?(?:it\s+)?(?:all|everything|in\s+total|so\s+far)",
@@ -268,7 +272,8 @@ _CHECKOUT = _rx(
 )
 _YES = re.compile(
     r"^(?:yes|yeah|yep|yup|sure|ok|okay|correct|right|confirm|confirmed|of course|sip|sipi|aja|"
-    r"si|claro|dale|correcto|confirmo|exacto|perfecto|de acuerdo|asi es|esta bien|"
+    r"si|claro|dale|correcto|confirmo|confirma(?:lo|la)?|exacto|perfecto|de acuerdo|asi es|"
+    r"esta bien|"
     r"that'?s right|that is right|that'?s correct|sounds good|go ahead|do it|"
     r"si(?:,)? (?:esta|es) correct[oa]|si(?:,)? confirmo|yes please|si por favor|"
     r"asi esta (?:bien|perfecto)|(?:that'?s|it'?s) fine|"
@@ -448,8 +453,8 @@ _FILLER = _rx(
     r"also",
     r"tambien",
     r"too",
-    r"and",
-    r"y",
+    r"and(?!\s+(?:a\s+)?half\b)",  # not "1 kg and a half"
+    r"y(?!\s+medi[oa]\b)",  # not "2 kilos y medio"
     r"just",
     r"solo",
     r"some",
@@ -788,7 +793,8 @@ _PLACE_ONLY = re.compile(r"^(?:in|at|en)\s+(?:the\s+|la\s+|el\s+)?([a-z][a-z .'-
 _CODE = re.compile(r"\b[A-Z]{2,}(?:-[A-Z0-9]+)+\b")
 _PRICE_CEILING = re.compile(
     r"\b(?:under|below|less\s+than|cheaper\s+than|up\s+to|max(?:imum)?|menos\s+de|"
-    r"por\s+debajo\s+de|hasta|maximo|no\s+mas\s+de)\s+\$?\s*(\d+(?:\.\d+)?)"
+    r"por\s+debajo\s+de|hasta|maximo|no\s+mas\s+de|(?:que\s+)?no\s+pase\s+de|"
+    r"not\s+more\s+than|at\s+most)\s+\$?\s*(\d+(?:\.\d+)?)"
     r"(?:\s*(?:dollars|dolares|usd|\$))?"
 )
 _PRICE_AROUND = re.compile(
@@ -799,7 +805,13 @@ _PRICE_AROUND = re.compile(
 _AROUND_MARGIN = Decimal("1.15")
 _WRITTEN_ORDER_NUMBER = re.compile(r"\b(?:[A-Z0-9]*\d[A-Z0-9]*|[A-Z]{6})\b(?<=\w{5})(?<!\w{11})")
 _ORDER_NUMBER = re.compile(r"\b(?:#\s*)?([a-z]{1,3}-?\d{3,10}|\d{4,10})\b")
-_SPLIT = re.compile(r"\s*(?:,|;|\+|\band\b|\by\b|\be\b|\bplus\b|&)\s*")
+_SPLIT = re.compile(
+    r"\s*(?:,|;|\+|\be\b|\bplus\b|&|"
+    r"\band\b(?!\s+a\s+half(?:\s*$|\s*[,;]|\s+of\b))|"
+    r"\by\b(?!\s+medi[oa](?:\s*$|\s*[,;]|\s+de\b|\s+(?:kilos|kgs|litros|docenas)\b)))\s*"
+)
+"""Between the items of a list; not inside "2 kilos y medio (de carne)", "dos y medio
+kilos", "1 kg and a half", but before "y medio kilo de queso"."""
 
 
 @lru_cache(maxsize=2048)
@@ -940,6 +952,9 @@ def _parse(folded: str, text: str) -> list[Intent]:
             if word.isalnum() and word not in _BETWEEN
         ]
         return [Intent("compare", phrase=" ".join(names))]
+    weighed = _HOW_BIG_IS.match(folded)
+    if weighed:  # "¿cuánto pesa el pollo?": that product's details
+        return [Intent("details", phrase=_strip(weighed.group(1)))]
     if _ABOUT_IT.search(folded):  # "does it have 16 GB of RAM?": the description says
         return [Intent("details", order=order)]
     if _DETAILS.search(folded):

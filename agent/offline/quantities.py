@@ -198,6 +198,9 @@ def split_quantity(fragment: str) -> tuple[Quantity | None, str]:
         if i + 1 < len(words) and words[i] in ("y", "and") and words[i + 1] in ("medio", "half"):
             amount += Decimal("0.5")
             i += 2
+        elif words[i : i + 3] == ["and", "a", "half"]:  # "1 kg and a half"
+            amount += Decimal("0.5")
+            i += 3
     if amount is None:
         return None, " ".join(words)
     while i < len(words) and words[i] in _CONNECTORS:

@@ -896,3 +896,41 @@ def test_bigger_looks_beyond_what_was_shown_and_biggest_picks_among_it(
 ) -> None:
     intent = parse_message(text)[0]
     assert (intent.kind, intent.phrase, intent.size) == (kind, "", size)
+
+
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        ("dame 2 kilos y medio", [("", "2.5", "kg")]),
+        ("2 kilos y medio de carne y 1 pollo", [("carne", "2.5", "kg"), ("pollo", "1", None)]),
+        ("dos y medio kilos de papa", [("papa", "2.5", "kg")]),
+        ("1 kg and a half of cheese", [("cheese", "1.5", "kg")]),
+        ("arroz y medio kilo de queso", [("arroz", None, None), ("queso", "0.5", "kg")]),
+        ("bread and a half kilo of cheese", [("bread", None, None), ("cheese", "0.5", "kg")]),
+    ],
+)
+def test_and_a_half_belongs_to_the_amount_before_it(
+    text: str, items: list[tuple[str, str | None, str | None]]
+) -> None:
+    intent = parse_message(text)[0]
+    assert intent.kind == "add"
+    assert [
+        (i.phrase, i.quantity and str(i.quantity.amount), i.quantity and i.quantity.unit)
+        for i in intent.items
+    ] == items
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phrase", "max_price"),
+    [
+        ("algo que no pase de 200", "search", "", 200),
+        ("total?", "view_cart", "", None),
+        ("dale, confirma", "yes", "", None),
+        ("¿cuánto pesa el pollo?", "details", "pollo", None),
+    ],
+)
+def test_a_ceiling_the_total_confirming_and_a_weight(
+    text: str, kind: str, phrase: str, max_price: int | None
+) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase, intent.max_price) == (kind, phrase, max_price)
