@@ -9,6 +9,7 @@ from langgraph.types import Command
 
 from agent.language import detect_language
 from agent.messages import last_human_text
+from agent.names import is_request
 from agent.routing import FirstStep, route_by_stage
 from agent.state import ConversationState
 
@@ -26,7 +27,11 @@ async def read_message(state: ConversationState) -> Command[FirstStep]:
     """Follow the customer's language (kept when unclear, switched when they switch), keep
     the transcript to the last `KEPT_TURNS` turns, and go where the conversation stands."""
     update: dict[str, Any] = {}
-    language = detect_language(last_human_text(state.messages), state.language)
+    text = last_human_text(state.messages)
+    # A name or an address says nothing of the language ("Av. Cedeño 120", written by an
+    # English speaker): while one is asked for, only a request can switch it.
+    answering = state.registration.get("step") in ("name", "address") and not is_request(text)
+    language = state.language if answering else detect_language(text, state.language)
     if language != state.language:
         update["language"] = language
     turns = [i for i, m in enumerate(state.messages) if isinstance(m, HumanMessage)]

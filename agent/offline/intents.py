@@ -398,8 +398,8 @@ _GREETING = _rx(
     r"buen(?:os|as)?\s*(?:dias|tardes|noches)?",
     r"saludos",
     r"que\s+tal",
-    r"soy\s+nuev[oa]",
-    r"i'?m\s+new(?:\s+here)?",
+    r"soy\s+(?:un\s+|una\s+)?(?:client[ea]\s+)?nuev[oa](?:\s+client[ea])?(?:\s+aqui)?",
+    r"i'?m\s+(?:a\s+)?new(?:\s+customer)?(?:\s+here)?",
     r"(?:es\s+)?(?:mi\s+)?primera\s+vez(?:\s+que\s+(?:compro|escribo))?",
     r"(?:it'?s\s+)?(?:my\s+)?first\s+time(?:\s+here)?",
     r"epa+",
@@ -734,6 +734,17 @@ _HOW_MANY_THINGS = re.compile(
     r"\b(?:\d+|two|three|four|five|dos|tres|cuatro|cinco)\s+(?:things|items|cosas|productos)\b"
 )
 KEEP_ORDER = "keep the order"
+CHANGE_ORDER = "change the order"
+_CHANGE_ORDER = _rx(
+    r"(?:add|put)\s+(?:something|anything|more(?:\s+\w+)?|other\s+\w+|stuff)\s+"
+    r"(?:to|in|into)\s+(?:my|the)\s+order",
+    r"(?:change|modify|edit|update)\s+(?:my|the)\s+order",
+    r"(?:agreg|anad|sum|met)\w*\s+(?:algo|mas(?:\s+cosas)?|otras?\s+cosas?)\s+"
+    r"(?:a|al|en)\s+(?:mi\s+|el\s+)?pedido",
+    r"(?:cambi|modific|edit)\w*\s+(?:mi|el)\s+pedido",
+)
+"""Changing an order already placed: the bot cannot, and says what it can do."""
+_TO_MY_ORDER = _rx(r"(?:to|in|into|a|al|en)\s+(?:my|the|mi|el)\s+(?:order|pedido)")
 """The phrase of a "no" that takes back a cancellation: "actually no, don't cancel"."""
 _KEEP_ORDER = _rx(
     r"(?:don'?t|do\s+not|dont|no)\s+(?:cancel\w*|anul\w*)",
@@ -875,9 +886,14 @@ def _parse(folded: str, text: str) -> list[Intent]:
     if _KEEP_ORDER.search(folded):  # "no, don't cancel"
         return [Intent("no", phrase=KEEP_ORDER)]
     if _CANCEL.search(folded) and (
-        has_order_word or number or not _strip(_ADD.sub(" ", _CANCEL.sub(" ", folded)))
+        has_order_word or number or not _strip(_ADD.sub(" ", _CANCEL.sub(" ", _after_yes(folded))))
     ):  # "cancel order A-1234", "quiero cancelar mi pedido", "I want to cancel", "cancel it"
         return [Intent("cancel_order", order_number=number)]
+    if _CHANGE_ORDER.search(folded):  # "can I add something to my order?"
+        return [Intent("store_info", phrase=CHANGE_ORDER)]
+    if _ADD.search(folded) and _TO_MY_ORDER.search(folded):
+        # "add rice to my order": the order being put together, the cart
+        return _parse(_TO_MY_ORDER.sub(" ", folded), text)
     if _WHEN_ARRIVES.match(folded):  # "¿cuándo llega?": the latest order
         return [Intent("order_status", order_number=number)]
     if _WHAT_I_ORDERED.search(folded):

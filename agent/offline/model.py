@@ -28,6 +28,7 @@ from agent.language import Language, detect_language
 from agent.messages import turn_messages
 from agent.offline import phrasing
 from agent.offline.intents import (
+    CHANGE_ORDER,
     EACH,
     EVERYTHING,
     KEEP_ORDER,
@@ -354,6 +355,10 @@ class Planner:
         return self._call("add_to_cart", item_code=product["item_code"], quantity=float(quantity))
 
     def _on_store_info(self, intent: Intent) -> AIMessage:
+        if intent.phrase == CHANGE_ORDER:
+            # with a cart, "my order" is the one being put together
+            key = "change_cart" if self.cart else "change_order"
+            return self._say(phrasing.small_talk(key, self.language))
         return self._say(phrasing.small_talk("store_info", self.language))
 
     def _on_details(self, intent: Intent) -> AIMessage:

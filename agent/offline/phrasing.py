@@ -246,6 +246,18 @@ def small_talk(kind: str, lang: Language) -> str:
             'un asesor" y te comunico. Mientras tanto puedo buscar productos, darte precios y '
             "disponibilidad, y tomar tu pedido.",
         },
+        "change_cart": {
+            "en": "Of course: tell me what to add or change in your cart.",
+            "es": "Claro: dime qué agrego o cambio en tu carrito.",
+        },
+        "change_order": {
+            "en": "An order can't be changed here once it's placed, but I can take a new order "
+            "with what you'd like to add, or cancel it and put it together again. A person "
+            'from our team can also help: just say "talk to a person".',
+            "es": "Un pedido ya hecho no se puede cambiar por aquí, pero puedo tomarte un pedido "
+            "nuevo con lo que quieras agregar, o cancelarlo y armarlo de nuevo. Una persona "
+            'de nuestro equipo también te puede ayudar: escribe "hablar con un asesor".',
+        },
         "help": {
             "en": "I can find products and tell you their price and stock, add them to your "
             "cart, place your order and tell you how it is going, or cancel it. Just write "

@@ -706,3 +706,23 @@ async def test_bigger_ones_are_the_same_kind_with_a_bigger_size_nearest_first() 
     assert 'TV 65"' not in smaller["reply"]
     none = await harness.say("¿tienen uno más pequeño?")  # after the 43" and the 32"
     assert none["reply"].startswith("No tengo nada más pequeño de ese tipo")
+
+
+async def test_an_address_in_spanish_words_keeps_an_english_conversation_english() -> None:
+    harness = Harness(OfflineChatModel(), EGGS)
+    await harness.say("hi, I'm a new customer")
+    await harness.say("Carlos Mendoza")
+    read_back = await harness.say("Av. Cedeño 120, Valencia")
+    assert read_back["reply"].startswith("Let me check: your name is Carlos Mendoza")
+    registered = await harness.say("yes")
+    assert "what you asked" not in registered["reply"]  # being new asks nothing
+
+
+async def test_adding_to_an_order_adds_to_the_cart_or_says_a_placed_one_cannot_change() -> None:
+    harness = await _greeted(EGGS)
+    placed = await harness.say("can I add something to my order?")
+    assert placed["reply"].startswith("An order can't be changed here once it's placed")
+    added = await harness.say("add a dozen eggs to my order")
+    assert _lines(added) == [("GR-EGGS-12", "1")]
+    more = await harness.say("can I add something to my order?")
+    assert more["reply"] == "Of course: tell me what to add or change in your cart."

@@ -934,3 +934,24 @@ def test_a_ceiling_the_total_confirming_and_a_weight(
 ) -> None:
     intent = parse_message(text)[0]
     assert (intent.kind, intent.phrase, intent.max_price) == (kind, phrase, max_price)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phrase", "items"),
+    [
+        ("yes cancel", "cancel_order", "", []),
+        ("buenas, soy cliente nuevo", "greeting", "", []),
+        ("I'm a new customer", "greeting", "", []),
+        ("can I add something to my order?", "store_info", "change the order", []),
+        ("quiero cambiar mi pedido", "store_info", "change the order", []),
+        ("add rice to my order", "add", "", ["rice"]),
+        ("agrega arroz a mi pedido", "add", "", ["arroz"]),
+        ("where is my order", "order_status", "", []),
+    ],
+)
+def test_newcomers_changing_an_order_and_adding_to_it(
+    text: str, kind: str, phrase: str, items: list[str]
+) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase) == (kind, phrase)
+    assert [item.phrase for item in intent.items] == items
