@@ -80,8 +80,7 @@ async def verification(state: ConversationState, runtime: Runtime[Context]) -> C
         phone = find_phone(text, services.phone_region)
         if phone is None:
             if _asks_something(text):
-                registration["question"] = text
-                return _ask(registration, _reply(say("later", lang), say("ask_phone", lang)))
+                return _later(text, lang, registration, {}, say("ask_phone", lang))
             return _ask(registration, _reply(say("bad_phone", lang)))
         registration = Registration(phone=phone)
         answered_phone = True
@@ -165,13 +164,16 @@ def _read_back(
     lang: Literal["es", "en"], registration: Registration, update: dict[str, Any]
 ) -> Command[Next]:
     registration["step"] = "confirm"
-    message = say(
+    return _ask(registration, _reply(_read_back_text(lang, registration)), update)
+
+
+def _read_back_text(lang: Literal["es", "en"], registration: Registration) -> str:
+    return say(
         "confirm_registration",
         lang,
         name=registration.get("name", ""),
         address=registration.get("address", ""),
     )
-    return _ask(registration, _reply(message), update)
 
 
 async def _confirm(
@@ -216,13 +218,7 @@ async def _confirm(
         registration["address"] = address
         return _read_back(lang, registration, update)
     if _asks_something(text):
-        read_back = say(
-            "confirm_registration",
-            lang,
-            name=registration.get("name", ""),
-            address=registration.get("address", ""),
-        )
-        return _later(text, lang, registration, update, read_back)
+        return _later(text, lang, registration, update, _read_back_text(lang, registration))
     return _ask(registration, _reply(say("ask_yes_no", lang)), update)
 
 
