@@ -1,5 +1,6 @@
 """confirm_order: the answer to the checkout read-back. Plain code, no model: only an
-explicit yes places the order; a no keeps the cart; anything else is a normal message."""
+explicit yes places the order; a no keeps the cart (and a no with a change, "no wait, add
+6 eggs", makes it); anything else is a normal message."""
 
 from __future__ import annotations
 
@@ -21,10 +22,22 @@ from agent.tools.orders import place_order
 async def confirm_order(
     state: ConversationState, runtime: Runtime[Context]
 ) -> Command[Literal["ordering", "__end__"]]:
-    answer = parse_message(last_human_text(state.messages))[0].kind
+    intent = parse_message(last_human_text(state.messages))[0]
+    answer = intent.kind
     if answer not in ("yes", "no") or state.customer is None or not state.cart:
         return Command(update={"checkout_pending": False}, goto="ordering")
     lang = state.language
+    if (
+        answer == "no"
+        and intent.phrase
+        and parse_message(intent.phrase)[0].kind
+        not in (
+            "no",
+            "thanks",
+            "unknown",
+        )
+    ):  # "no wait, add 6 eggs": not now, and what to change
+        return Command(update={"checkout_pending": False}, goto="ordering")
     if answer == "no":
         reply = say("order_kept_cart", lang)
         return Command(

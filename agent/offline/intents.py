@@ -453,6 +453,7 @@ _FILLER = _rx(
     r"also",
     r"tambien",
     r"too",
+    r"(?:wait|hold\s+on|espera|esperate|un\s+momento)",
     r"and(?!\s+(?:a\s+)?half\b)",  # not "1 kg and a half"
     r"y(?!\s+medi[oa]\b)",  # not "2 kilos y medio"
     r"just",
@@ -1192,6 +1193,8 @@ def _items(text: str, *, trailing: bool = False) -> tuple[ItemRequest, ...]:
             continue
         if (not phrase and quantity is None) or (phrase and not _NAMES_SOMETHING.search(phrase)):
             continue  # "{{7*7}}" asks for nothing
+        if quantity is None and (_NO.fullmatch(phrase) or _YES.fullmatch(phrase)):
+            continue  # "no wait, add a carton of 30": the "no" is not an item
         if quantity is not None and _MORE.fullmatch(phrase):  # "2 more", "dos más"
             items.append(ItemRequest(phrase="", quantity=quantity, more=True))
             continue

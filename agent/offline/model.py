@@ -174,6 +174,9 @@ class Planner:
         if intent.phrase:  # "compare the LG and the Samsung"
             picked = [best_match(word, shown) for word in intent.phrase.split()]
             named = {p["item_code"]: p for p in picked if p is not None}
+            at_hand = self.lists[0][0] if self.lists and len(self.lists[0]) == 1 else None
+            if len(named) == 1 and at_hand is not None:  # "compare it with the iPhone"
+                named = {at_hand["item_code"]: at_hand, **named}
             shown = list(named.values()) or shown
         if not shown:
             return self._say(phrasing.small_talk("which_one", self.language))

@@ -79,6 +79,15 @@ def search_answer(
             else:
                 question = "¿Te sirve alguno?" if lang == "es" else "Would any of these do?"
         lines = [f"{i}. {product_line(p, lang)}" for i, p in enumerate(results, 1)]
+        sold_out = [p["name"] for p in unavailable if not p.get("missing")]
+        if sold_out:  # "un cargador": the charger is sold out, the power bank is not it
+            names = ", ".join(sold_out)
+            note = (
+                f"{names}: agotado en este momento."
+                if lang == "es"
+                else f"{names}: out of stock right now."
+            )
+            return "\n".join([note, head, *lines, question])
         return "\n".join([head, *lines, question])
     if unavailable:
         names = ", ".join(p["name"] for p in unavailable)

@@ -150,7 +150,9 @@ def resolve_shown(
     if not lists:
         return None
     if order is not None and is_reference(phrase):
-        return (min if order == "price_low" else max)(lists[0], key=price_of)
+        # "the cheaper one" after looking at two products one at a time: of those two
+        candidates = lists[0] if len(lists[0]) > 1 else first_of_each(lists[:3])
+        return (min if order == "price_low" else max)(candidates, key=price_of)
     if any(word in _ORDINALS for word in fold(phrase).split()):
         return next((hit for shown in lists if (hit := resolve(phrase, shown)) is not None), None)
     return resolve(phrase, lists[0])

@@ -726,3 +726,54 @@ async def test_adding_to_an_order_adds_to_the_cart_or_says_a_placed_one_cannot_c
     assert _lines(added) == [("GR-EGGS-12", "1")]
     more = await harness.say("can I add something to my order?")
     assert more["reply"] == "Of course: tell me what to add or change in your cart."
+
+
+async def test_comparing_the_product_at_hand_with_another_and_taking_the_cheaper() -> None:
+    catalog = [
+        _product("EL-IPHONE", "Apple iPhone 15", "829.00", category="Celulares", brand="Apple"),
+        _product("EL-A55", "Samsung Galaxy A55", "419.00", category="Celulares"),
+    ]
+    harness = await _greeted(catalog)
+    await harness.say("what's the price of the iphone?")
+    await harness.say("how much is the galaxy a55?")
+    both = await harness.say("compare it with the iphone")
+    assert "Samsung Galaxy A55" in both["reply"]
+    assert "Apple iPhone 15" in both["reply"]
+    taken = await harness.say("ok give me the cheaper one")
+    assert _lines(taken) == [("EL-A55", "1")]
+
+
+async def test_a_no_with_a_change_at_the_read_back_makes_the_change() -> None:
+    harness = await _greeted(EGGS)
+    await harness.say("a dozen eggs please")
+    read_back = await harness.say("checkout")
+    assert "Shall I confirm the order?" in read_back["reply"]
+    changed = await harness.say("no wait, add the carton of 30 too")
+    assert _lines(changed) == [("GR-EGGS-12", "1"), ("GR-EGGS-30", "1")]
+    catalog = [
+        _product("GR-HUEVOS", "Huevos (docena)", "3.20", category="Dairy", unit="pack"),
+        _product("GR-LECHE", "Leche entera 1L", "1.35", category="Dairy"),
+    ]
+    harness = await _greeted(catalog, name="Ana Pérez", hello="hola")
+    await harness.say("dame una docena de huevos")
+    assert "¿Confirmamos el pedido?" in (await harness.say("listo"))["reply"]
+    changed = await harness.say("no espera, agrega también 2 leches")  # "no" and a change
+    assert _lines(changed) == [("GR-HUEVOS", "1"), ("GR-LECHE", "2")]
+    assert not changed["checkout_pending"]
+
+
+async def test_a_sold_out_product_asked_for_is_named_before_what_is_in_stock() -> None:
+    catalog = [
+        _product("EL-CHARGER", "Cargador USB-C 25W", "12.00", category="Accesorios", available=0),
+        _product(
+            "EL-POWERBANK",
+            "Power bank 10000mAh",
+            "24.00",
+            category="Accesorios",
+            description="cargador portátil",
+        ),
+    ]
+    harness = await _greeted(catalog, name="Ana Pérez", hello="hola")
+    answer = await harness.say("¿tienen cargador?")
+    assert answer["reply"].startswith("Cargador USB-C 25W: agotado en este momento.")
+    assert "Power bank 10000mAh" in answer["reply"]

@@ -955,3 +955,19 @@ def test_newcomers_changing_an_order_and_adding_to_it(
     intent = parse_message(text)[0]
     assert (intent.kind, intent.phrase) == (kind, phrase)
     assert [item.phrase for item in intent.items] == items
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phrase", "items"),
+    [
+        ("no wait, add a carton of 30 eggs too", "add", "", ["carton of 30 eggs"]),
+        ("no espera, agrega también un cartón de 30", "add", "", ["cartón de 30"]),
+        ("no espera, agrega también 6 huevos", "no", "agrega 6 huevos", []),
+    ],
+)
+def test_a_no_before_a_change_is_not_an_item(
+    text: str, kind: str, phrase: str, items: list[str]
+) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase) == (kind, phrase)
+    assert [item.phrase for item in intent.items] == items
