@@ -150,6 +150,8 @@ _COMPARE = _rx(
 _HOW_BIG_IS = re.compile(
     r"^(?:y\s+)?cuanto\s+(?:mide|miden|pesa|pesan)\s+(?:el|la|los|las)\s+(.+)$"
 )
+_THE_ONE_WITH = re.compile(r"^(?:y\s+)?(?:el|la|los|las|uno|una)\s+(?:de|con|para)\s+(.+)$")
+"""A kind of what was shown, by what it has: "el de pie", "la de chocolate"."""
 _BETWEEN = frozenset(
     {"between", "them", "these", "those", "entre", "ellos", "ellas", "estos", "esos"}
 )
@@ -871,6 +873,9 @@ def _parse(folded: str, text: str) -> list[Intent]:
         return [Intent("help")]
     has_order_word = bool(_ORDER_WORD.search(folded))
     number = _order_number(folded, text if has_order_word else "")
+    kind_of = _THE_ONE_WITH.match(folded)
+    if kind_of:  # "el de pie", after the fans: the standing fan, among the fans
+        return [Intent("search", phrase=_strip(kind_of.group(1)), refines=True)]
     the_one = _THE_ONE.match(folded)
     if the_one:  # "the 500g one": a size in a name, pointing at what was shown
         return [Intent("search", phrase=the_one.group(1))]

@@ -190,7 +190,7 @@ class Planner:
     def _on_search(self, intent: Intent) -> AIMessage:
         if not intent.phrase and (intent.order is not None or intent.size is not None):
             return self._beyond_shown(intent)
-        if not intent.phrase or intent.refines:
+        if not intent.phrase or (intent.refines and not self.pending_choices):
             return self._narrowed(intent)
         if not self.results:
             # choosing among what was offered ("el aceite de girasol", after the oils and
@@ -823,10 +823,12 @@ class Planner:
                 and len(by_the_dozen) == 1
             ):
                 return by_the_dozen[0]  # "2 dozen eggs": the dozen pack, not the carton of 30
-            if found[0] in alike and not best_matches(item.phrase, alike, every_word=True):
-                # "whole milk": the words tell the milks apart only to the embeddings,
-                # which ranked the whole one first
-                return found[0]
+            complete = [p for p in alike if not p.get("missing")]
+            if len(complete) == 1 and not best_matches(item.phrase, alike, every_word=True):
+                # "whole milk": only "Leche entera" has every word asked for, in its
+                # description or in another language (not "a new laptop for work": every
+                # laptop lacks "new" and "work", so which one?)
+                return complete[0]
             return "choose"  # "leche": whole or skimmed? (the red apples are not an Apple laptop)
         top = named[0] if named else found[0]
         if top.get("missing"):

@@ -150,8 +150,12 @@ def resolve_shown(
     if not lists:
         return None
     if order is not None and is_reference(phrase):
-        # "the cheaper one" after looking at two products one at a time: of those two
-        candidates = lists[0] if len(lists[0]) > 1 else first_of_each(lists[:3])
+        # "the cheaper one" after looking at two phones one at a time: of those two (not
+        # of a fridge and the fan looked at before it)
+        candidates = lists[0]
+        if len(candidates) == 1:
+            kind = candidates[0].get("category")
+            candidates = [p for p in first_of_each(lists[:3]) if p.get("category") == kind]
         return (min if order == "price_low" else max)(candidates, key=price_of)
     if any(word in _ORDINALS for word in fold(phrase).split()):
         return next((hit for shown in lists if (hit := resolve(phrase, shown)) is not None), None)

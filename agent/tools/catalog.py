@@ -11,6 +11,7 @@ from pydantic import Field
 
 from agent.tools.arguments import run_services
 from storage.models import Product
+from storage.text import naming_terms
 
 
 def quantity_text(value: Decimal) -> str:
@@ -103,6 +104,11 @@ async def search_products(
     results = results[:limit]
     unavailable = found[: _first_in_stock(found)][:_UNAVAILABLE_SHOWN] if in_stock_only else []
     missing = await catalog.missing_words(query, results + unavailable)
+    asked = set(naming_terms(query))
+    if asked and any(p.item_code not in missing for p in results + unavailable):
+        # "nevera": the fridge has the word (in stock or not); the frozen chicken found
+        # with it lacks every word asked for, and is only noise beside it
+        results = [p for p in results if not asked <= set(missing.get(p.item_code, ()))]
     answer: dict[str, Any] = {"query": query, "results": [_hit(p, missing) for p in results]}
     if sort != "relevance":
         answer["sort"] = sort

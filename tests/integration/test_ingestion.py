@@ -18,7 +18,7 @@ from api.runtime import Runtime
 from api.settings import Settings
 from ingestion.embeddings import Embedder, EmbeddingError, OfflineEmbeddings
 from ingestion.pipeline import reembed_stale, sync_catalog
-from tests.conftest import OPERATOR, running_app
+from tests.conftest import OPERATOR, register, running_app, say
 
 pytestmark = pytest.mark.integration
 
@@ -404,6 +404,23 @@ async def test_the_words_a_product_lacks_are_told_apart_from_a_translation(app: 
     assert await missing("margarina", "GR-BUTTER") == ["margarina"]
     assert await missing("aceite de coco", "GR-TUNA") == ["coco"]
     assert await missing("harina pan", "GR-HARINA-PAN") == []  # the brand "P.A.N."
+
+
+async def test_the_bot_lists_what_has_the_words_and_adds_nothing_only_similar(app: App) -> None:
+    client, runtime = app
+    await runtime.sync_catalog(json.loads(SAMPLE.read_text()))
+    phone = "+15550300311"
+    await register(client, phone, "Ana", "Calle 5, Caracas")
+    await say(client, phone, "hi")
+    fridges = await say(client, phone, "¿tienen nevera?")
+    assert "Nevera LG 11 pies" in fridges["reply"]
+    assert "Pollo entero" not in fridges["reply"]  # found by meaning, without the word
+    laptops = await say(client, phone, "ok, I need a new laptop for work")
+    assert laptops["cart"] == []  # every laptop lacks "new" and "work": which one?
+    assert "Lenovo IdeaPad 3" in laptops["reply"]
+    grill = await say(client, phone, "charcoal, sausages and beer")
+    assert [line["item_code"] for line in grill["cart"]] == ["GR-SAUSAGE", "GR-BEER"]
+    assert 'The closest I have for "charcoal"' in grill["reply"]
 
 
 async def test_search_filters_stock_category_brand_price_and_place(app: App) -> None:

@@ -777,3 +777,20 @@ async def test_a_sold_out_product_asked_for_is_named_before_what_is_in_stock() -
     answer = await harness.say("¿tienen cargador?")
     assert answer["reply"].startswith("Cargador USB-C 25W: agotado en este momento.")
     assert "Power bank 10000mAh" in answer["reply"]
+
+
+async def test_the_one_with_a_feature_narrows_the_search_or_picks_among_the_choices() -> None:
+    catalog = [
+        _product("EL-FAN-TABLE", "Ventilador de mesa", "24.00", category="Hogar"),
+        _product("EL-FAN-18", "Ventilador de pie", "45.00", category="Hogar", available=0),
+        _product("GR-SUNFLOWER", "Aceite de girasol", "3.10", category="Pantry"),
+        _product("GR-OLIVE", "Aceite de oliva", "8.90", category="Pantry"),
+        _product("GR-HAM", "Jamón de pierna", "10.50", category="Deli"),
+    ]
+    harness = await _greeted(catalog, name="Ana Pérez", hello="hola")
+    await harness.say("¿tienen ventiladores?")
+    standing = await harness.say("el de pie")  # the standing fan, not the ham ("pierna")
+    assert standing["reply"].startswith("Ventilador de pie: agotado en este momento.")
+    assert "Jamón" not in standing["reply"]
+    await harness.say("necesito aceite")
+    assert _lines(await harness.say("el de girasol")) == [("GR-SUNFLOWER", "1")]

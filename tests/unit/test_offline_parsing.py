@@ -971,3 +971,11 @@ def test_a_no_before_a_change_is_not_an_item(
     intent = parse_message(text)[0]
     assert (intent.kind, intent.phrase) == (kind, phrase)
     assert [item.phrase for item in intent.items] == items
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"), [("el de pie", "pie"), ("la de chocolate", "chocolate")]
+)
+def test_the_one_with_something_narrows_what_was_shown(text: str, phrase: str) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase, intent.refines) == ("search", phrase, True)
