@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import weakref
 from collections.abc import Sequence
 from decimal import Decimal
@@ -16,6 +17,8 @@ from psycopg import AsyncConnection
 from storage.db import Pool
 from storage.models import Product, ProductRecord, StockLine
 from storage.text import fold, missing_terms, names_it, naming_terms, query_terms
+
+log = logging.getLogger(__name__)
 
 _PRODUCT_COLUMNS = """
     p.item_code, p.name, p.description, p.brand, p.category, p.unit, p.price, p.currency,
@@ -191,7 +194,13 @@ class CatalogRepository:
             return missing
         names = {p.item_code: _name_words(p) for p in products if p.item_code in missing}
         wanted = {term for lacking in missing.values() for term in lacking}
-        vectors = await self._word_vectors(wanted | {w for ws in names.values() for w in ws})
+        try:
+            vectors = await self._word_vectors(
+                self._embeddings, wanted | {w for ws in names.values() for w in ws}
+            )
+        except Exception:  # the provider is down: the words as written still tell a lot
+            log.warning("word embeddings failed; comparing words as written", exc_info=True)
+            return missing
         for code, lacking in list(missing.items()):
             still = [
                 term
@@ -207,15 +216,14 @@ class CatalogRepository:
                 del missing[code]
         return missing
 
-    async def _word_vectors(self, words: set[str]) -> dict[str, np.ndarray]:
+    async def _word_vectors(self, embeddings: Embeddings, words: set[str]) -> dict[str, np.ndarray]:
         """Unit vectors of single words, each embedded once per process (a catalog's names
         share a few thousand words)."""
-        assert self._embeddings is not None
         new = sorted(w for w in words if w not in self._words)
         if new:
             if len(self._words) + len(new) > _WORDS_KEPT:
                 self._words.clear()
-            for word, vector in zip(new, await self._embeddings.aembed_documents(new), strict=True):
+            for word, vector in zip(new, await embeddings.aembed_documents(new), strict=True):
                 array = np.asarray(vector, dtype=np.float32)
                 self._words[word] = array / (np.linalg.norm(array) or 1.0)
         return {w: self._words[w] for w in words}

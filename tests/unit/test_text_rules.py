@@ -1,8 +1,13 @@
-"""Phones, languages, names and addresses as customers write them."""
+"""Phones, languages, names and addresses as customers write them, and the words of a
+query a product lacks."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any, cast
+
 import pytest
+from langchain_core.embeddings import Embeddings
 
 from agent.language import detect_language
 from agent.names import (
@@ -14,6 +19,8 @@ from agent.names import (
     split_name_and_address,
 )
 from agent.phones import find_phone, mask_phone, normalize_phone
+from storage.catalog import CatalogRepository
+from storage.models import Product
 from storage.text import names_it, query_terms
 
 
@@ -248,3 +255,34 @@ def test_a_name_corrected_while_the_address_is_asked_for(text: str, name: str | 
 )
 def test_a_part_of_the_address_corrected_on_its_own(text: str, address: str | None) -> None:
     assert corrected_address(text, "Urb. Los Palos Grandes, calle 3, casa 12, Caracas") == address
+
+
+class _ProviderDown(Embeddings):
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        raise ConnectionError("embedding provider unreachable")
+
+    def embed_query(self, text: str) -> list[float]:
+        raise ConnectionError("embedding provider unreachable")
+
+
+async def test_words_missing_from_a_product_are_compared_as_written_when_embeddings_fail() -> None:
+    catalog = CatalogRepository(cast(Any, None), _ProviderDown())
+    onions = Product(
+        "GR-ONION", "Onions", "Yellow onions", "", "Vegetables", "kg", Decimal("1.5"), "USD", True
+    )
+    stove = Product(
+        "EL-STOVE",
+        "Cocina 4 hornillas",
+        "Gas stove",
+        "",
+        "Hogar",
+        "unit",
+        Decimal(359),
+        "USD",
+        True,
+    )
+    assert await catalog.missing_words("cebolla", [onions, stove]) == {
+        "GR-ONION": ["cebolla"],  # the translation needs the embeddings
+        "EL-STOVE": ["cebolla"],
+    }
+    assert await catalog.missing_words("onions", [onions]) == {}
