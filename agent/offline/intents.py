@@ -150,6 +150,12 @@ _COMPARE = _rx(
 _HOW_BIG_IS = re.compile(
     r"^(?:y\s+)?cuanto\s+(?:mide|miden|pesa|pesan)\s+(?:el|la|los|las)\s+(.+)$"
 )
+_TOO_DEAR = _rx(
+    r"(?<!nothing\s)(?<!not\s)(?<!nada\s)(?<!no\s)"
+    r"(?:(?:that'?s|it'?s|this\s+is|esta|es|son|estan)\s+)?(?:too|very|so|muy|demasiado|bastante)"
+    r"\s+(?:expensive|pricey|caros?|caras?)",
+)
+"""The price of what was shown is too high: the customer wants cheaper ones."""
 _THE_ONE_WITH = re.compile(r"^(?:y\s+)?(?:el|la|los|las|uno|una)\s+(?:de|con|para)\s+(.+)$")
 """A kind of what was shown, by what it has: "el de pie", "la de chocolate"."""
 _BETWEEN = frozenset(
@@ -871,6 +877,13 @@ def _parse(folded: str, text: str) -> list[Intent]:
         return [Intent("human", phrase="complaint")]
     if _HELP.match(folded):
         return [Intent("help")]
+    if _TOO_DEAR.search(folded):  # "too expensive, show me others": cheaper ones
+        rest = " ".join(_TOO_DEAR.sub(" ", folded).split()).strip(" ,.;!?")
+        inner = _parse(rest, text)[0] if _strip(rest) else Intent("unknown")
+        if inner.kind in ("search", "details", "unknown", "greeting"):
+            phrase = inner.phrase if inner.kind == "search" else ""
+            return [Intent("search", phrase=phrase, max_price=inner.max_price, order="price_low")]
+        return [inner]
     has_order_word = bool(_ORDER_WORD.search(folded))
     number = _order_number(folded, text if has_order_word else "")
     kind_of = _THE_ONE_WITH.match(folded)

@@ -794,3 +794,15 @@ async def test_the_one_with_a_feature_narrows_the_search_or_picks_among_the_choi
     assert "Jamón" not in standing["reply"]
     await harness.say("necesito aceite")
     assert _lines(await harness.say("el de girasol")) == [("GR-SUNFLOWER", "1")]
+
+
+async def test_too_expensive_shows_the_cheaper_ones_of_the_kind() -> None:
+    catalog = [
+        _product("EL-MAC", "Laptop MacBook", "1099.00", category="Laptops"),
+        _product("EL-LENOVO", "Laptop IdeaPad", "549.00", category="Laptops"),
+    ]
+    harness = await _greeted(catalog)
+    await harness.say("how much is the macbook?")
+    cheaper = await harness.say("too expensive, show me cheaper ones")
+    assert "Laptop IdeaPad — $549.00" in cheaper["reply"]
+    assert "Laptop MacBook" not in cheaper["reply"]

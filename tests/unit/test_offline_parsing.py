@@ -979,3 +979,20 @@ def test_a_no_before_a_change_is_not_an_item(
 def test_the_one_with_something_narrows_what_was_shown(text: str, phrase: str) -> None:
     intent = parse_message(text)[0]
     assert (intent.kind, intent.phrase, intent.refines) == ("search", phrase, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phrase", "order"),
+    [
+        ("too expensive, show me cheaper ones", "search", "", "price_low"),
+        ("that's too expensive", "search", "", "price_low"),
+        ("está muy caro", "search", "", "price_low"),
+        ("the tv is too expensive", "search", "tv", "price_low"),
+        ("es muy caro, quiero hablar con alguien", "human", "", None),
+    ],
+)
+def test_too_expensive_asks_for_cheaper_ones(
+    text: str, kind: str, phrase: str, order: str | None
+) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase, intent.order) == (kind, phrase, order)
