@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from storage.text import unaccented
 
 _NAME_INTRO = re.compile(
     r"^(?:(?:hi|hello|hey|hola|buenas|ok|okay|sure|claro|yes|si|sí)[,!. ]+)*"
@@ -41,16 +42,10 @@ _SMALL_TALK = re.compile(
 """A courtesy after the name ("John, and you?", "Ana, ¿cómo estás?"): not a request."""
 
 
-def _plain(text: str) -> str:
-    """Lower case without accents: "Cuánto" → "cuanto"."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def is_request(text: str) -> bool:
     """Whether a message asks for something ("¿tienen margarina?", "dame un aceite",
     "how much is it"): during registration, that is a question for later, not an answer."""
-    return _REQUEST.search(_plain(text)) is not None
+    return _REQUEST.search(unaccented(text)) is not None
 
 
 def extract_name(text: str) -> str | None:
@@ -66,7 +61,7 @@ def extract_name(text: str) -> str | None:
     if not candidate or len(candidate) > 80 or not _NAME.match(candidate):
         return None
     words = candidate.split()
-    if len(words) > 5 or _NOT_IN_NAMES.intersection(_plain(word) for word in words):
+    if len(words) > 5 or _NOT_IN_NAMES.intersection(unaccented(word) for word in words):
         return None
     if len(pieces) > 2 and not re.search(r"\d", text):
         return None  # "bread, eggs and butter": three of something, and no address after
@@ -124,7 +119,7 @@ def clean_address(text: str) -> str | None:
     letters = sum(ch.isalpha() for ch in address)
     if len(address) < 5 or len(address) > 300 or letters < 3 or len(address.split()) < 2:
         return None
-    if not re.search(r"\d", address) and not _ADDRESS_WORD.search(_plain(address)):
+    if not re.search(r"\d", address) and not _ADDRESS_WORD.search(unaccented(address)):
         return None  # "the white bread": no number and no street, nowhere to deliver
     return address
 

@@ -22,11 +22,15 @@ STOPWORDS = frozenset(
 )
 
 
+def unaccented(text: str) -> str:
+    """Lower case without accents, punctuation kept: "¿Cuánto?" → "¿cuanto?"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def fold(text: str) -> str:
     """Lower-case, strip accents and punctuation, collapse whitespace."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NON_WORD.sub(" ", ascii_only).strip()
+    return _NON_WORD.sub(" ", unaccented(text)).strip()
 
 
 def stem(word: str) -> str:

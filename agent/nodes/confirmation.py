@@ -12,7 +12,7 @@ from langgraph.types import Command
 
 from agent.context import Context, services_of
 from agent.messages import last_human_text
-from agent.offline.intents import parse_message
+from agent.offline.intents import parse_message, request_after_no
 from agent.offline.phrasing import money
 from agent.replies import say
 from agent.state import ConversationState, clearing
@@ -27,16 +27,7 @@ async def confirm_order(
     if answer not in ("yes", "no") or state.customer is None or not state.cart:
         return Command(update={"checkout_pending": False}, goto="ordering")
     lang = state.language
-    if (
-        answer == "no"
-        and intent.phrase
-        and parse_message(intent.phrase)[0].kind
-        not in (
-            "no",
-            "thanks",
-            "unknown",
-        )
-    ):  # "no wait, add 6 eggs": not now, and what to change
+    if request_after_no(intent) is not None:  # "no wait, add 6 eggs": not now, and a change
         return Command(update={"checkout_pending": False}, goto="ordering")
     if answer == "no":
         reply = say("order_kept_cart", lang)

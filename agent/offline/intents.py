@@ -8,7 +8,6 @@ returns the words that name it, and the planner resolves them against the catalo
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
@@ -16,6 +15,7 @@ from typing import Literal, cast
 
 from agent.offline.quantities import Quantity, split_quantity
 from agent.offline.references import is_reference
+from storage.text import unaccented
 
 IntentKind = Literal[
     "greeting",
@@ -850,10 +850,7 @@ def _spelled_as_written(intent: Intent, text: str) -> Intent:
         return intent  # folding only lowered it
     spelled: dict[str, str] = {}
     for token in re.findall(r"[^\W_]+(?:'[^\W_]+)*", text.lower()):
-        plain = "".join(
-            ch for ch in unicodedata.normalize("NFKD", token) if not unicodedata.combining(ch)
-        )
-        spelled.setdefault(plain, token)
+        spelled.setdefault(unaccented(token), token)
 
     def restore(phrase: str) -> str:
         return " ".join(spelled.get(word, word) for word in phrase.split())
@@ -1105,6 +1102,15 @@ _COUNT = re.compile(r"(?:\d|(?:" + _NUMBER_WORDS + r")\b)")
 _ADD_AFTER_REMOVE = re.compile(r"\b(?:instead|en\s+vez|but\s+add|pero\s+agrega)\b")
 
 
+def request_after_no(intent: Intent) -> Intent | None:
+    """What a "no" asks for besides, if anything: "no, I want the LG", "no wait, add 6
+    eggs" (not "no, thanks")."""
+    if intent.kind != "no" or not intent.phrase:
+        return None
+    after = parse_message(intent.phrase)[0]
+    return None if after.kind in ("no", "thanks", "unknown") else after
+
+
 def thanks_in(text: str) -> bool:
     """ "thanks, bye!": a goodbye that also thanks, to be answered "you're welcome"."""
     return _THANKS.search(_fold_keep_numbers(text)) is not None
@@ -1126,8 +1132,7 @@ def is_only_greeting(text: str) -> bool:
 
 def _fold_keep_numbers(text: str) -> str:
     """Lower-case and accent-free, keeping decimals, apostrophes, '#' and hyphens in codes."""
-    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = unaccented(text.replace("’", "'"))
     text = re.sub(r"(\d),(\d)", r"\1.\2", text)
     text = re.sub(r"(\d)\s*(kg|kgs|g|gr|lb|lbs|l)\b", r"\1 \2", text)
     text = re.sub(r"[^a-z0-9'#.,;\-]+", " ", text)

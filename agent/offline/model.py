@@ -36,6 +36,7 @@ from agent.offline.intents import (
     ItemRequest,
     asks_to_judge,
     parse_message,
+    request_after_no,
     thanks_in,
 )
 from agent.offline.quantities import UNIT_WORDS, Quantity
@@ -712,10 +713,9 @@ class Planner:
             if cancelled:
                 return self._say(phrasing.already_cancelled(cancelled[-1], self.language))
             return self._say(phrasing.small_talk("no_problem", self.language))
-        if intent.phrase:  # "no, I want the LG": the rest is the request
-            after = parse_message(intent.phrase)[0]
-            if after.kind not in ("no", "thanks", "unknown"):
-                return self._serve(after)
+        after = request_after_no(intent)
+        if after is not None:  # "no, I want the LG": the rest is the request
+            return self._serve(after)
         return self._say(phrasing.small_talk("no_problem", self.language))
 
     def _shown_last_turn(self) -> list[dict[str, Any]]:
