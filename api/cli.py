@@ -122,7 +122,7 @@ def _serve(
     log_level = settings.log_level.lower()
     if workers == 1:
         uvicorn.run(
-            create_app(settings),
+            create_app(settings, serving=True),
             host=host,
             port=port,
             log_level=log_level,
