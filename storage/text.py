@@ -74,12 +74,18 @@ def names_it(name: str, terms: Sequence[str], brand: str | None = None) -> bool:
 
 
 def naming_terms(query: str) -> list[str]:
-    """The `query_terms` that say what the product is: not "2", "kg" or "55"."""
+    """The `query_terms` that say what the product is: "tv", not "2", "kg" or "55"."""
     return [
         term
         for term in query_terms(query)
-        if len(term) > 2 and not any(ch.isdigit() for ch in term)
+        if (len(term) > 2 or term not in _SHORT_UNITS) and not any(ch.isdigit() for ch in term)
     ]
+
+
+_SHORT_UNITS = frozenset(
+    "kg gr lb oz ml cl lt cc cm mm mt km gb mb tb hz mp pz un xs xl ft in".split()
+)
+"""Two-letter words that measure rather than name."""
 
 
 def missing_terms(terms: Sequence[str], text: str) -> list[str]:

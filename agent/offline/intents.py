@@ -158,6 +158,10 @@ _TOO_DEAR = _rx(
 """The price of what was shown is too high: the customer wants cheaper ones."""
 _THE_ONE_WITH = re.compile(r"^(?:y\s+)?(?:el|la|los|las|uno|una)\s+(?:de|con|para)\s+(.+)$")
 """A kind of what was shown, by what it has: "el de pie", "la de chocolate"."""
+_THE_KIND_ONES = re.compile(
+    r"^(?:(?:and|what\s+about|how\s+about)\s+)?(?:the|any)\s+([a-z0-9-]+)\s+ones$"
+)
+"""A kind of what was shown, by a word: "the sony ones", "any wireless ones"."""
 _BETWEEN = frozenset(
     {"between", "them", "these", "those", "entre", "ellos", "ellas", "estos", "esos"}
 )
@@ -302,8 +306,8 @@ _DETAILS = _rx(
     r"(?:que\s+)?precio\s+(?:tiene|tienen)",
     r"cuanto",
     r"precio",
-    r"vale",
-    r"cuesta",
+    r"valen?",
+    r"cuestan?",
     r"details?",
     r"detalles?",
     r"tell\s+me\s+(?:more\s+)?about",
@@ -518,6 +522,22 @@ _FILLER = _rx(
     r"cambie\s+de\s+(?:opinion|idea)",
     r"pensandolo\s+(?:bien|mejor)",
     r"on\s+second\s+thought",
+    # whom or where it is for says nothing of what it is ("a tv for my living room");
+    # "a case for my iphone" does, and stays
+    r"(?:for|para)\s+(?:my|our|the|mi|mis|nuestr[oa]s?|el|la|los|las)\s+(?:"
+    r"living\s*room|bed\s*room|room|kitchen|office|house|home|apartment|flat|business|"
+    r"store|shop|family|son|daughter|kids?|children|baby|wife|husband|mom|mum|mother|dad|"
+    r"father|parents|girlfriend|boyfriend|friend|sala|cuarto|habitacion|cocina|oficina|"
+    r"casa|hogar|apartamento|negocio|tienda|familia|hij[oa]s?|ninos|bebe|esposa|esposo|"
+    r"mama|papa|madre|padre|padres|novi[oa]|amig[oa])",
+    r"for\s+(?:work|school|college|university|the\s+office|home)",
+    r"para\s+(?:el\s+trabajo|trabajar|estudiar|la\s+(?:escuela|universidad|oficina|casa)|"
+    r"el\s+colegio|la\s+u|mi\s+trabajo)",
+    # nor does how good it should be
+    r"(?:brand\s+)?new",
+    r"nuev[oa]s?",
+    r"good",
+    r"decent",
 )
 _FUNCTION_WORDS = _rx(
     r"i",
@@ -567,6 +587,11 @@ _FUNCTION_WORDS = _rx(
     r"this",
     r"those",
     r"these",
+    r"they",
+    r"them",
+    r"ell[oa]s",
+    r"es[oa]s",
+    r"est[oa]s",
     r"one",
     r"ones",
     r"now",
@@ -886,6 +911,14 @@ def _parse(folded: str, text: str) -> list[Intent]:
     kind_of = _THE_ONE_WITH.match(folded)
     if kind_of:  # "el de pie", after the fans: the standing fan, among the fans
         return [Intent("search", phrase=_strip(kind_of.group(1)), refines=True)]
+    kind_ones = _THE_KIND_ONES.match(folded)
+    if (
+        kind_ones
+        and kind_ones.group(1) not in ("other", "same", "new")
+        and not any(p.search(folded) for p in (_CHEAPEST, _PRICIEST, _BIGGER, _SMALLER))
+        and not is_reference(kind_ones.group(1))
+    ):
+        return [Intent("search", phrase=kind_ones.group(1), refines=True)]
     the_one = _THE_ONE.match(folded)
     if the_one:  # "the 500g one": a size in a name, pointing at what was shown
         return [Intent("search", phrase=the_one.group(1))]

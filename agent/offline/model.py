@@ -53,7 +53,7 @@ from agent.offline.references import (
     shown_lists,
     tool_results,
 )
-from storage.text import STOPWORDS, fold, names_it, query_terms
+from storage.text import STOPWORDS, fold, names_it, naming_terms, query_terms
 
 _LANGUAGE_LINE = re.compile(r"^Language: (es|en)\b", re.MULTILINE)
 _PENDING_LINE = re.compile(r"^Pending question: (.+)$", re.MULTILINE)
@@ -106,6 +106,10 @@ Call = tuple[str, dict[str, Any]]
 _CART_LINE = re.compile(r"^- (\S+) \| (.+) \| ([\d.]+) (\w+) \| ([\d.]+)$", re.MULTILINE)
 _CART_TOOLS = ("add_to_cart", "update_cart_item", "remove_from_cart")
 _HOW_MUCH = re.compile(r"\b(?:cuanto|how\s+much)\b")
+_THEY = re.compile(
+    r"\b(?:they|them|these|those|ell[oa]s|es[oa]s|est[oa]s|cuestan|valen|salen|son)\b"
+)
+"""A question about several things: "how much are they?", "¿cuánto cuestan?"."""
 _CONFIRMS = re.compile(r"\b(?:confirm\w*|go\s+ahead|place\s+it)\b")
 
 
@@ -191,7 +195,9 @@ class Planner:
     def _on_search(self, intent: Intent) -> AIMessage:
         if not intent.phrase and (intent.order is not None or intent.size is not None):
             return self._beyond_shown(intent)
-        if not intent.phrase or (intent.refines and not self.pending_choices):
+        if not intent.phrase or (intent.refines and not self._picks_one_offered(intent.phrase)):
+            # "the sony ones" narrows what was shown (while choosing too, when it names
+            # several of the products offered: "the samsung ones", among the phones)
             return self._narrowed(intent)
         if not self.results:
             # choosing among what was offered ("el aceite de girasol", after the oils and
@@ -295,6 +301,32 @@ class Planner:
             if not fresh:
                 return self._say(phrasing.nothing_more(str(last["query"]), self.language))
             content = {**content, "results": fresh[:5]}
+        elif intent.phrase:
+            # "the sony ones", after the headphones: the headphones that say "sony"; if
+            # none does, the headphones, saying so (not the Sony TV)
+            kind, wanted = set(naming_terms(str(last["query"]))), set(naming_terms(intent.phrase))
+            # what no product of that kind had ("laptops for gaming") does not set it apart
+            shown = self.lists[0] if self.lists else []
+            kind -= (
+                set.intersection(*(set(p.get("missing") or ()) for p in shown)) if shown else set()
+            )
+            found = content.get("results") or []
+            of_kind = [p for p in found if not kind & set(p.get("missing") or ())]
+            refined = [p for p in of_kind if not wanted & set(p.get("missing") or ())]
+            sold_out = [
+                p
+                for p in content.get("unavailable") or []
+                if not (kind | wanted) & set(p.get("missing") or ())
+            ]
+            if not of_kind:  # "¿cuál es el televisor más barato?", after the coffee
+                unasked = [{**p, "missing": _without(p.get("missing"), kind)} for p in found]
+                content = {**content, "query": intent.phrase, "results": unasked}
+            elif refined:
+                content = {**content, "results": refined}
+            elif wanted and of_kind and not sold_out:
+                return self._say(
+                    phrasing.none_such(str(last["query"]), intent.phrase, of_kind, self.language)
+                )
         return self._say(phrasing.search_answer(content, self.language))
 
     def _beyond_shown(self, intent: Intent) -> AIMessage:
@@ -307,7 +339,7 @@ class Planner:
         if last is None or not self.lists:
             return self._say(phrasing.small_talk("which_one", self.language))
         query = str(last["query"])
-        shown = _displayed(self.lists[0], self.previous_turn)
+        shown = self.lists[0]
         kinds = {p.get("category") for p in shown}
         name_words = {w for p in shown for w in fold(p.get("name", "")).split() if w.isalpha()}
         measure, less = _measure_for(intent, shown)
@@ -378,6 +410,15 @@ class Planner:
             return self._on_view_cart(Intent("view_cart"))
         if not self.results and intent.size is not None:
             return self._by_size(intent.size)
+        shown = self.lists[0] if self.lists else []
+        if (
+            asks_price_alone
+            and not self.results
+            and len(shown) > 1
+            and _THEY.search(fold(self.text))
+        ):
+            # "how much are they?" after a list: their prices, as they were just found
+            return self._say(phrasing.prices(shown, self.language))
         if not self.results:
             if intent.order is not None or intent.place is not None or is_reference(intent.phrase):
                 # "the cheapest one", "the second one", "is it available in Valencia?"
@@ -548,6 +589,11 @@ class Planner:
             if item is not None and (len(codes) > 1 or similar) and not codes & added:
                 choices.append((item, offered))
         return choices
+
+    def _picks_one_offered(self, phrase: str) -> bool:
+        """The phrase names one of the products offered to choose from ("el de girasol")."""
+        offered = [p for _, products in self.pending_choices for p in products]
+        return len(best_matches(phrase, offered, every_word=True)) == 1
 
     def _pending_for(self, item_code: str) -> ItemRequest | None:
         """The request a product was offered for, if the customer is choosing it."""
@@ -795,6 +841,9 @@ class Planner:
             if names_it(p["name"], terms, p.get("brand"))
         ]
         if sold_out and not any(names_it(p["name"], terms, p.get("brand")) for p in found):
+            kind = sold_out[0].get("category")
+            if any(p.get("category") == kind for p in found):
+                return "choose"  # "a laptop" while the one named "Laptop …" is sold out
             # "1 kilo de tomates" while the tomatoes are sold out: say so (the cart tool
             # does), rather than offer tomato sauce
             return sold_out[0]
@@ -917,14 +966,6 @@ _SIZE = re.compile(
 )
 
 
-def _displayed(products: list[dict[str, Any]], turn: Sequence[BaseMessage]) -> list[dict[str, Any]]:
-    """Of the products a search gave, the ones the answer listed: after "any bigger
-    ones?", what the customer saw is the bigger ones, not every TV the search found."""
-    said = next((m.text for m in reversed(turn) if isinstance(m, AIMessage) and m.text), "")
-    listed = [p for p in products if p.get("name") and p["name"] in said]
-    return listed or products
-
-
 def _measure_for(
     intent: Intent, shown: Sequence[dict[str, Any]]
 ) -> tuple[Callable[[dict[str, Any]], Decimal | None] | None, bool]:
@@ -944,8 +985,16 @@ def _measure_for(
     return size, intent.size == "small"
 
 
+def _without(words: Sequence[str] | None, unwanted: set[str]) -> list[str]:
+    return [word for word in words or () if word not in unwanted]
+
+
 def _size_in(product: dict[str, Any]) -> tuple[Decimal, str] | None:
-    """The first size a product's name gives ('55"', "128GB", "1L"), and its unit."""
+    """The first size a product's name gives ('55"', "128GB", "1L", "talla M"), and its
+    unit."""
+    lettered = _LETTER_SIZE.search(fold(product.get("name", "")))
+    if lettered:
+        return _LETTER_SIZES[lettered.group(1)], "size"
     match = _SIZE.search(product.get("name", "").lower())
     if not match:
         return None
@@ -953,6 +1002,16 @@ def _size_in(product: dict[str, Any]) -> tuple[Decimal, str] | None:
     unit = '"' if unit in ('"', "”", "''") or unit.startswith(("inch", "pulgada")) else unit
     return Decimal(match.group(1).replace(",", ".")), unit
 
+
+_LETTER_SIZES = {
+    size: Decimal(rank)
+    for rank, sizes in enumerate(
+        (("rn", "xxs"), ("xs",), ("p", "s"), ("m",), ("g", "l"), ("xg", "xl"), ("xxg", "xxl"))
+    )
+    for size in sizes
+}
+"""Clothing and diaper sizes, smallest first (RN: newborn; P, G: pequeña, grande)."""
+_LETTER_SIZE = re.compile(r"\b(?:talla|size)\s+(" + "|".join(_LETTER_SIZES) + r")\b")
 
 _VOLUME = re.compile(r"(\d+(?:[.,]\d+)?)\s*(ml|l|lt|litros?|liters?|litres?)\b")
 

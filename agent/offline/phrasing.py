@@ -67,11 +67,20 @@ def search_answer(
             {"es": "Esto es lo que encontré:", "en": "Here's what I found:"},
         )[lang]
         question = _search_question(query, lang, choose, naming)
+        lacked = _lacked_by_all(results)
         if _only_similar(query, results):  # "margarina": no product says it
             head = (
                 f"Lo más parecido que tengo para «{query}»:"
                 if lang == "es"
                 else f'The closest I have for "{query}":'
+            )
+        elif lacked and not content.get("sort"):
+            # "laptops for gaming": laptops, none of them said to be for gaming
+            words = ", ".join(f"«{w}»" if lang == "es" else f'"{w}"' for w in lacked)
+            head = (
+                f"Nada de lo que tengo menciona {words}. Lo más parecido:"
+                if lang == "es"
+                else f"Nothing I have mentions {words}. The closest:"
             )
         if choose and all(p.get("missing") for p in results):  # offered, not added
             if len(results) == 1:
@@ -103,6 +112,30 @@ def search_answer(
     if lang == "es":
         return f"No encontré productos para «{query}». ¿Puedes describirlo de otra forma?"
     return f'I couldn\'t find anything for "{query}". Could you describe it another way?'
+
+
+def none_such(kind: str, wanted: str, products: Sequence[dict[str, Any]], lang: Language) -> str:
+    """None of the products of a kind has what the customer narrowed it to ("the sony
+    ones", among the headphones): say so, and show that kind."""
+    if lang == "es":
+        head = f"Ninguno de los «{kind}» que tengo es «{wanted}». Estos son los que tengo:"
+    else:
+        head = f'Nothing matches "{wanted}" among the {kind} I have. These are all of them:'
+    lines = [f"{n}. {product_line(p, lang)}" for n, p in enumerate(products, start=1)]
+    return "\n".join([head, *lines, _search_question("", lang, choose=False, naming=False)])
+
+
+def prices(products: Sequence[dict[str, Any]], lang: Language) -> str:
+    """The products just shown, again, for a customer asking what they cost."""
+    head = "Estos son sus precios:" if lang == "es" else "Here are their prices:"
+    lines = [f"{n}. {product_line(p, lang)}" for n, p in enumerate(products, start=1)]
+    return "\n".join([head, *lines, _search_question("", lang, choose=False, naming=False)])
+
+
+def _lacked_by_all(results: Sequence[dict[str, Any]]) -> list[str]:
+    """The words asked for that none of the results has, in the order the first lacks them."""
+    lacking = [list(p.get("missing") or ()) for p in results]
+    return [w for w in lacking[0] if all(w in other for other in lacking[1:])] if lacking else []
 
 
 def _only_similar(query: str, results: Sequence[dict[str, Any]]) -> bool:

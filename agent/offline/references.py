@@ -76,13 +76,18 @@ def shown_lists(messages: Sequence[BaseMessage]) -> list[list[dict[str, Any]]]:
     asked for in one step)."""
     lists: list[list[dict[str, Any]]] = []
     compared_at = None  # the step of the details list being gathered
+    answers = _answers(messages)
     for step, name, _args, content in reversed(_results_by_step(messages)):
         if not isinstance(content, dict):
             continue
         if name == "search_products":
             shown = content.get("results") or content.get("unavailable") or []
-            if shown:
-                lists.append(list(shown))
+            # what the answer listed: after "the sony ones", the headphones it showed,
+            # not the Sony TV the search found too
+            said = answers.get(step, "")
+            listed = [p for p in shown if p.get("name") and p["name"] in said]
+            if listed or shown:
+                lists.append(listed or list(shown))
         elif (
             name == "get_product_details"
             and step == compared_at
@@ -93,6 +98,19 @@ def shown_lists(messages: Sequence[BaseMessage]) -> list[list[dict[str, Any]]]:
             lists.append([content])
         compared_at = step if name == "get_product_details" else None
     return lists
+
+
+def _answers(messages: Sequence[BaseMessage]) -> dict[int, str]:
+    """What the assistant said after each model step's tool calls, by step number."""
+    said: dict[int, str] = {}
+    step = 0
+    for message in messages:
+        if isinstance(message, AIMessage):
+            if message.tool_calls:
+                step += 1
+            elif message.text and step not in said:
+                said[step] = message.text
+    return said
 
 
 def _names_one_product(tool: str, content: dict[str, Any]) -> bool:

@@ -48,6 +48,21 @@ def _hit(product: Product, missing: dict[str, list[str]]) -> dict[str, Any]:
     return summary
 
 
+def _lacked_by_all(products: list[Product], missing: dict[str, list[str]]) -> set[str]:
+    """The query's words that none of the products has."""
+    lacking = [set(missing.get(p.item_code, ())) for p in products]
+    return set.intersection(*lacking) if lacking else set()
+
+
+def _without(query: str, words: set[str]) -> str:
+    """The query without the words no product has ("laptops for gaming" → "laptops for"),
+    or "" when nothing would be left to search for, or nothing would change."""
+    if not words:
+        return ""
+    kept = [word for word in query.split() if not set(naming_terms(word)) & words]
+    return " ".join(kept) if naming_terms(" ".join(kept)) else ""
+
+
 def _first_in_stock(found: list[Product]) -> int:
     return next((i for i, p in enumerate(found) if p.available > 0), len(found))
 
@@ -82,18 +97,42 @@ async def search_products(
     catalog = (await run_services()).catalog
     ceiling = Decimal(str(max_price)) if max_price is not None else None
     pool = limit * _PRICE_ORDERED_POOL if sort != "relevance" else limit
+
+    async def search(words: str, *, stocked: bool, rows: int) -> list[Product]:
+        return await catalog.search(
+            words,
+            in_stock_only=stocked,
+            category=category,
+            brand=brand,
+            max_price=ceiling,
+            place=city,
+            limit=rows,
+        )
+
     # One search, stock or not: what is in stock answers, and out-of-stock products that
     # match better than the first one in stock are named as unavailable.
-    found = await catalog.search(
-        query,
-        in_stock_only=False,
-        category=category,
-        brand=brand,
-        max_price=ceiling,
-        place=city,
-        limit=pool + _UNAVAILABLE_SHOWN if in_stock_only else pool,
+    found = await search(
+        query, stocked=False, rows=pool + _UNAVAILABLE_SHOWN if in_stock_only else pool
     )
     results = [p for p in found if p.available > 0 or not in_stock_only][:pool]
+    if in_stock_only and found and not results:
+        # Only sold-out products came near, and the search by meaning measured the rest
+        # against them: "laptop" found the sold-out "Laptop HP" alone, not the MacBook.
+        results = await search(query, stocked=True, rows=pool)
+    unavailable = found[: _first_in_stock(found)][:_UNAVAILABLE_SHOWN] if in_stock_only else []
+    missing = await catalog.missing_words(query, results + unavailable)
+    relaxed = _without(query, _lacked_by_all(results + unavailable, missing))
+    if relaxed and len(results) < pool:
+        # "laptops for gaming": no product says "gaming", so the laptops, each marked as
+        # lacking it (the search by meaning alone had kept the nearest laptop only)
+        seen = {p.item_code for p in results + unavailable}
+        more = [
+            p
+            for p in await search(relaxed, stocked=in_stock_only, rows=pool)
+            if p.item_code not in seen
+        ]
+        missing |= await catalog.missing_words(query, more)
+        results = (results + more)[:pool]
     if sort != "relevance":
         kinds = {p.category for p in results[:3]}
         results = sorted(
@@ -102,8 +141,6 @@ async def search_products(
             reverse=sort == "price_high",
         )
     results = results[:limit]
-    unavailable = found[: _first_in_stock(found)][:_UNAVAILABLE_SHOWN] if in_stock_only else []
-    missing = await catalog.missing_words(query, results + unavailable)
     asked = set(naming_terms(query))
     if asked and any(p.item_code not in missing for p in results + unavailable):
         # "nevera": the fridge has the word (in stock or not); the frozen chicken found

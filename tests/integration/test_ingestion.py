@@ -416,11 +416,30 @@ async def test_the_bot_lists_what_has_the_words_and_adds_nothing_only_similar(ap
     assert "Nevera LG 11 pies" in fridges["reply"]
     assert "Pollo entero" not in fridges["reply"]  # found by meaning, without the word
     laptops = await say(client, phone, "ok, I need a new laptop for work")
-    assert laptops["cart"] == []  # every laptop lacks "new" and "work": which one?
+    # "new" and "for work" name nothing; the one named "Laptop …" is sold out, and two
+    # other laptops are not: which one?
+    assert laptops["cart"] == []
     assert "Lenovo IdeaPad 3" in laptops["reply"]
+    assert "Apple MacBook Air" in laptops["reply"]
     grill = await say(client, phone, "charcoal, sausages and beer")
     assert [line["item_code"] for line in grill["cart"]] == ["GR-SAUSAGE", "GR-BEER"]
     assert 'The closest I have for "charcoal"' in grill["reply"]
+
+
+async def test_a_word_no_product_has_is_said_and_the_rest_is_searched(app: App) -> None:
+    client, runtime = app
+    await runtime.sync_catalog(json.loads(SAMPLE.read_text()))
+    phone = "+15550300312"
+    await register(client, phone, "Ana", "Calle 5, Caracas")
+    await say(client, phone, "hi")
+    # The nearest laptop by meaning is sold out: the others in stock are still found, and
+    # none of them says "gaming".
+    gaming = await say(client, phone, "do you sell laptops for gaming?")
+    assert gaming["reply"].startswith('Nothing I have mentions "gaming". The closest:')
+    assert "Lenovo IdeaPad 3" in gaming["reply"]
+    assert "Apple MacBook Air" in gaming["reply"]
+    prices = await say(client, phone, "how much are they?")
+    assert prices["reply"].startswith("Here are their prices:")
 
 
 async def test_search_filters_stock_category_brand_price_and_place(app: App) -> None:

@@ -806,3 +806,61 @@ async def test_too_expensive_shows_the_cheaper_ones_of_the_kind() -> None:
     cheaper = await harness.say("too expensive, show me cheaper ones")
     assert "Laptop IdeaPad — $549.00" in cheaper["reply"]
     assert "Laptop MacBook" not in cheaper["reply"]
+
+
+async def test_how_much_are_they_gives_the_prices_of_what_was_listed() -> None:
+    catalog = [
+        _product("EL-H1", "Audífonos Philips", "13.00", category="Audio"),
+        _product("EL-H2", "Audífonos JBL", "45.00", category="Audio"),
+    ]
+    harness = await _greeted(catalog)
+    await harness.say("do you have audífonos?")
+    prices = await harness.say("how much are they?")
+    assert prices["reply"].startswith("Here are their prices:")
+    assert "1. Audífonos Philips — $13.00" in prices["reply"]
+    assert "2. Audífonos JBL — $45.00" in prices["reply"]
+    spanish = await harness.say("¿y cuánto cuestan?")
+    assert "Audífonos JBL — $45.00" in spanish["reply"]
+
+
+async def test_the_brand_ones_narrow_the_kind_shown_and_say_when_none_is_of_that_brand() -> None:
+    catalog = [
+        _product("EL-H1", "Headphones Philips", "13.00", category="Audio", brand="Philips"),
+        _product("EL-TV", "Sony Bravia TV", "749.00", category="TV", brand="Sony"),
+    ]
+    harness = await _greeted(catalog)
+    await harness.say("do you have headphones?")
+    sony = await harness.say("the sony ones")
+    assert sony["reply"].startswith('Nothing matches "sony" among the headphones I have.')
+    assert "Headphones Philips" in sony["reply"]
+    assert "Bravia" not in sony["reply"]
+
+
+async def test_the_brand_ones_while_choosing_list_that_brand_and_add_nothing() -> None:
+    catalog = [
+        _product("EL-P1", "Phone Samsung A55", "419.00", category="Phones", brand="Samsung"),
+        _product("EL-P2", "Phone Samsung A15", "169.00", category="Phones", brand="Samsung"),
+        _product("EL-P3", "Phone Moto G24", "139.00", category="Phones", brand="Motorola"),
+    ]
+    harness = await _greeted(catalog)
+    await harness.say("I want a phone for my son")
+    samsungs = await harness.say("the samsung ones")
+    assert samsungs["cart"] == []
+    assert "Phone Samsung A15" in samsungs["reply"]
+    assert "Moto" not in samsungs["reply"]
+    await harness.say("the cheapest")
+    assert _lines(await harness.say("add it")) == [("EL-P2", "1")]
+
+
+async def test_bigger_diapers_go_by_the_letter_size() -> None:
+    catalog = [
+        _product("HG-M", "Pañales talla M", "15.90", category="Bebé", unit="pack"),
+        _product("HG-G", "Pañales talla G", "17.50", category="Bebé", unit="pack"),
+        _product("HG-XG", "Pañales talla XG", "19.90", category="Bebé", unit="pack"),
+    ]
+    harness = await _greeted(catalog, name="Ana Pérez", hello="hola")
+    await harness.say("¿tienen pañales?")
+    await harness.say("el más barato")  # the size M
+    bigger = await harness.say("¿tienen más grandes?")
+    assert bigger["reply"].index("talla G") < bigger["reply"].index("talla XG")  # nearest first
+    assert "talla M —" not in bigger["reply"]

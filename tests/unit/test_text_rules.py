@@ -21,7 +21,7 @@ from agent.names import (
 from agent.phones import find_phone, mask_phone, normalize_phone
 from storage.catalog import CatalogRepository
 from storage.models import Product
-from storage.text import names_it, query_terms
+from storage.text import names_it, naming_terms, query_terms
 
 
 @pytest.mark.parametrize(
@@ -286,3 +286,9 @@ async def test_words_missing_from_a_product_are_compared_as_written_when_embeddi
         "EL-STOVE": ["cebolla"],
     }
     assert await catalog.missing_words("onions", [onions]) == {}
+
+
+def test_naming_terms_keep_two_letter_names_not_units() -> None:
+    assert naming_terms("a tv for the living room") == ["tv", "living", "room"]
+    assert naming_terms("2 kg de papas") == ["papa"]
+    assert naming_terms("500 ml de aceite") == ["aceite"]
