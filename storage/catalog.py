@@ -174,6 +174,17 @@ class CatalogRepository:
             ]
         return _named_first(products, words)[:limit]
 
+    async def places(self) -> list[str]:
+        """The cities and branches stock is kept in: what "¿tienen arroz en Valencia?"
+        may name."""
+        async with self._pool.connection() as conn:
+            cursor = await conn.execute(
+                "SELECT DISTINCT name FROM stock, LATERAL (VALUES (city), (branch)) AS v(name) "
+                "WHERE name <> '' ORDER BY name"
+            )
+            rows = await cursor.fetchall()
+        return [str(row["name"]) for row in rows]
+
     async def missing_words(self, query: str, products: Sequence[Product]) -> dict[str, list[str]]:
         """For each product (by item code), the words of `query` that say what is wanted
         and that the product does not have: "charcoal" for a gas stove. A word its name

@@ -35,6 +35,8 @@ class CatalogStore(Protocol):
         self, query: str, products: Sequence[Product]
     ) -> dict[str, list[str]]: ...
 
+    async def places(self) -> list[str]: ...
+
 
 class OrderStore(Protocol):
     async def place(

@@ -39,6 +39,8 @@ def stem(word: str) -> str:
         return word[:-2]
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         return word[:-1]
+    if len(word) == 3 and word.endswith("s") and not set(word[:2]) & set("aeiou"):
+        return word[:-1]  # "tvs", "pcs"
     return word
 
 
@@ -78,14 +80,16 @@ def naming_terms(query: str) -> list[str]:
     return [
         term
         for term in query_terms(query)
-        if (len(term) > 2 or term not in _SHORT_UNITS) and not any(ch.isdigit() for ch in term)
+        if len(term) > 1 and term not in _MEASURES and not any(ch.isdigit() for ch in term)
     ]
 
 
-_SHORT_UNITS = frozenset(
-    "kg gr lb oz ml cl lt cc cm mm mt km gb mb tb hz mp pz un xs xl ft in".split()
+_MEASURES = frozenset(
+    "kg gr lb oz ml cl lt cc cm mm mt km gb mb tb hz mp pz un xs xl ft in "
+    "kilo kilogramo gramo litro libra unidad unidade docena dozen pound liter litre gram "
+    "unit pack paquete lata".split()
 )
-"""Two-letter words that measure rather than name."""
+"""Words that measure rather than name (after `stem`: "kilos" is "kilo")."""
 
 
 def missing_terms(terms: Sequence[str], text: str) -> list[str]:

@@ -304,6 +304,7 @@ _DETAILS = _rx(
     r"cost\w*",
     r"cuanto\s+(?:sale|salen|seria|serian|sera)",
     r"(?:que\s+)?precio\s+(?:tiene|tienen)",
+    r"a\s+como\s+(?:esta|estan|sale|salen|es|son)",
     r"cuanto",
     r"precio",
     r"valen?",
@@ -533,6 +534,7 @@ _FILLER = _rx(
     r"for\s+(?:work|school|college|university|the\s+office|home)",
     r"para\s+(?:el\s+trabajo|trabajar|estudiar|la\s+(?:escuela|universidad|oficina|casa)|"
     r"el\s+colegio|la\s+u|mi\s+trabajo)",
+    r"(?:something|anything|algo|alguna\s+cosa)\s+(?=for\b|para\b)",
     # nor does how good it should be
     r"(?:brand\s+)?new",
     r"nuev[oa]s?",
@@ -834,6 +836,11 @@ _IN_COLOR = re.compile(
     r"^(?:and\s+|y\s+)?(?:any\s+|some\s+|algun[oa]?s?\s+|tienen\s+|hay\s+|do\s+you\s+have\s+"
     r"(?:it\s+|them\s+|one\s+)?)?((?:in|en)\s+" + _COLORS + r"\b.*)$"
 )
+_ELSEWHERE = re.compile(
+    r"^(?:(?:and|y|what\s+about|how\s+about|and\s+what\s+about|y\s+que\s+tal)\s+)?"
+    r"(?:in|at|en)\s+(?:the\s+|la\s+|el\s+)?"
+    r"(?!(?:efectivo|cash|dolares|bolivares|divisas|tarjeta|card)\b)([a-z][a-z .'-]{1,40}?)\s*\??$"
+)
 _PLACE_ONLY = re.compile(r"^(?:in|at|en)\s+(?:the\s+|la\s+|el\s+)?([a-z][a-z .'-]{1,40})$")
 _CODE = re.compile(r"\b[A-Z]{2,}(?:-[A-Z0-9]+)+\b")
 _PRICE_CEILING = re.compile(
@@ -1034,6 +1041,9 @@ def _parse(folded: str, text: str) -> list[Intent]:
         phrase = _strip(folded)
         if phrase:
             return [Intent("search", phrase=phrase, max_price=max_price, order=order, refines=True)]
+    elsewhere = _ELSEWHERE.match(folded)
+    if elsewhere:  # "¿y en Maracay?", after the rice in Valencia: there, that
+        return [Intent("details", place=elsewhere.group(1).strip())]
     code = _CODE.search(text)
     if code and not _ADD.search(folded) and not _starts_with_quantity(folded):
         kind: IntentKind = "details" if _DETAILS.search(folded) else "search"

@@ -283,6 +283,8 @@ class Planner:
                 args["query"] = f"{last['query']} {intent.phrase}"
             if last.get("category"):
                 args["category"] = last["category"]
+            if last.get("city"):  # "the cheapest", after the rice in Valencia
+                args["city"] = last["city"]
             ceiling = intent.max_price if intent.max_price is not None else last.get("max_price")
             if ceiling is not None:
                 args["max_price"] = float(ceiling)
@@ -423,6 +425,11 @@ class Planner:
             if intent.order is not None or intent.place is not None or is_reference(intent.phrase):
                 # "the cheapest one", "the second one", "is it available in Valencia?"
                 latest = self.lists[0] if self.lists else []
+                last = self._last_search()
+                if intent.place and not intent.phrase and len(latest) > 1 and last is not None:
+                    # "¿y en Maracay?", after the rices found in Valencia: there
+                    args = {"query": str(last["query"]), "city": intent.place}
+                    return self._call("search_products", **args)
                 if not intent.phrase and intent.order is None and len(latest) > 1:
                     # "how much is it?" after several products: which one?
                     return self._say(phrasing.small_talk("which_one", self.language))
@@ -781,11 +788,12 @@ class Planner:
     # lookups -----------------------------------------------------------------
 
     def _last_search(self) -> dict[str, Any] | None:
-        """The arguments of the latest search before this turn."""
+        """The arguments of the latest search before this turn, as the tool read them
+        ("arroz en Valencia": "arroz", in the city "Valencia")."""
         return next(
             (
-                args
-                for name, args, _ in reversed(tool_results(self.history))
+                {**args, **_as_read(content)}
+                for name, args, content in reversed(tool_results(self.history))
                 if name == "search_products" and args.get("query")
             ),
             None,
@@ -983,6 +991,14 @@ def _measure_for(
         return found[0] if found is not None and found[1] == unit else None
 
     return size, intent.size == "small"
+
+
+def _as_read(content: Any) -> dict[str, Any]:
+    """The query and city a search answer says it searched for."""
+    if not isinstance(content, dict) or not content.get("query"):
+        return {}
+    read = {"query": content["query"]}
+    return read | {"city": content["city"]} if content.get("city") else read
 
 
 def _without(words: Sequence[str] | None, unwanted: set[str]) -> list[str]:

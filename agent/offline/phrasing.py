@@ -66,6 +66,10 @@ def search_answer(
             content.get("sort", ""),
             {"es": "Esto es lo que encontré:", "en": "Here's what I found:"},
         )[lang]
+        city = content.get("city")
+        if city and not content.get("sort"):
+            # "¿tienen arroz en Valencia?": what is available there, and how much
+            head = f"En {city}:" if lang == "es" else f"In {city}:"
         question = _search_question(query, lang, choose, naming)
         lacked = _lacked_by_all(results)
         if _only_similar(query, results):  # "margarina": no product says it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -10,8 +11,9 @@ from langchain_core.tools import tool
 from pydantic import Field
 
 from agent.tools.arguments import run_services
+from storage.interfaces import CatalogStore
 from storage.models import Product
-from storage.text import naming_terms
+from storage.text import fold, naming_terms
 
 
 def quantity_text(value: Decimal) -> str:
@@ -40,12 +42,38 @@ def product_summary(product: Product) -> dict[str, Any]:
     }
 
 
-def _hit(product: Product, missing: dict[str, list[str]]) -> dict[str, Any]:
-    """A search result: the product's summary, and the query's words it lacks, if any."""
+def _hit(product: Product, missing: dict[str, list[str]], place: str | None) -> dict[str, Any]:
+    """A search result: the product's summary (its availability in `place`, when the
+    search was for one), and the query's words it lacks, if any."""
     summary = product_summary(product)
+    if place:
+        wanted = fold(place)
+        here = [line for line in product.stock if wanted in fold(f"{line.city} {line.branch}")]
+        summary["available"] = quantity_text(sum((line.available for line in here), Decimal(0)))
+        summary["availability"] = [
+            a for a in summary["availability"] if wanted in fold(f"{a['city']} {a['branch']}")
+        ]
     if product.item_code in missing:
         summary["missing"] = missing[product.item_code]
     return summary
+
+
+_AT_PLACE = re.compile(
+    r"^(.*\S)\s+(?:(?:available|disponibles?)\s+)?(?:in|at|en)\s+(?:the\s+|la\s+|el\s+)?"
+    r"([^\W\d][\w .'-]{1,40}?)[\s?!.]*$",
+    re.IGNORECASE,
+)
+
+
+async def _place_in(query: str, catalog: CatalogStore) -> tuple[str, str | None]:
+    """A query that ends naming a city or branch ("arroz en Valencia", "iphone available
+    in Maracay"): what to search for, and that place as the catalog spells it."""
+    match = _AT_PLACE.match(query.strip())
+    if match is None:
+        return query, None
+    named = fold(match.group(2))
+    place = next((p for p in await catalog.places() if fold(p) == named), None)
+    return (match.group(1), place) if place else (query, None)
 
 
 def _lacked_by_all(products: list[Product], missing: dict[str, list[str]]) -> set[str]:
@@ -87,7 +115,8 @@ async def search_products(
 ) -> str:
     """Search the store's catalog by meaning and words (any language, brands, item codes).
 
-    Filters: in stock only, category, brand, max price, city or branch. `sort`: best
+    Filters: in stock only, category, brand, max price, city or branch (a query ending
+    "in <city or branch>" is read as that filter). `sort`: best
     matches first, or by price ("price_low" for "the cheapest ..."). Returns JSON:
     `results` (products with price and availability) and `unavailable` (the closest
     matches that are out of stock right now, when they match better than what is in stock).
@@ -95,6 +124,10 @@ async def search_products(
     it is only similar to what was asked for, so say so before offering it.
     """
     catalog = (await run_services()).catalog
+    if city is None:
+        query, city = await _place_in(query, catalog)
+    else:  # as the catalog spells it ("centro": "Centro")
+        city = next((p for p in await catalog.places() if fold(p) == fold(city)), city)
     ceiling = Decimal(str(max_price)) if max_price is not None else None
     pool = limit * _PRICE_ORDERED_POOL if sort != "relevance" else limit
 
@@ -146,11 +179,13 @@ async def search_products(
         # "nevera": the fridge has the word (in stock or not); the frozen chicken found
         # with it lacks every word asked for, and is only noise beside it
         results = [p for p in results if not asked <= set(missing.get(p.item_code, ()))]
-    answer: dict[str, Any] = {"query": query, "results": [_hit(p, missing) for p in results]}
+    answer: dict[str, Any] = {"query": query, "results": [_hit(p, missing, city) for p in results]}
+    if city:
+        answer["city"] = city
     if sort != "relevance":
         answer["sort"] = sort
     if in_stock_only:
-        answer["unavailable"] = [_hit(p, missing) for p in unavailable]
+        answer["unavailable"] = [_hit(p, missing, city) for p in unavailable]
     return json.dumps(answer, ensure_ascii=False)
 
 

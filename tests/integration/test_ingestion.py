@@ -442,6 +442,22 @@ async def test_a_word_no_product_has_is_said_and_the_rest_is_searched(app: App) 
     assert prices["reply"].startswith("Here are their prices:")
 
 
+async def test_a_question_ending_in_a_city_searches_there(app: App) -> None:
+    client, runtime = app
+    await runtime.sync_catalog(json.loads(SAMPLE.read_text()))
+    places = await runtime.services.catalog.places()
+    assert {"Valencia", "Maracay", "Centro"} <= set(places)
+    phone = "+15550300313"
+    await register(client, phone, "Ana", "Calle 5, Caracas")
+    await say(client, phone, "hola")
+    rice = await say(client, phone, "¿tienen arroz en valencia?")
+    assert rice["reply"].startswith("En Valencia:")
+    assert "Arroz blanco 1kg (Mary) — $1.60, 100 disponibles" in rice["reply"]
+    tuna = await say(client, phone, "¿tienen atún en aceite?")  # "aceite" is no place
+    assert "Atún en aceite" in tuna["reply"]
+    assert not tuna["reply"].startswith("En ")
+
+
 async def test_search_filters_stock_category_brand_price_and_place(app: App) -> None:
     _, runtime = app
     await runtime.sync_catalog(json.loads(SAMPLE.read_text()))

@@ -864,3 +864,47 @@ async def test_bigger_diapers_go_by_the_letter_size() -> None:
     bigger = await harness.say("¿tienen más grandes?")
     assert bigger["reply"].index("talla G") < bigger["reply"].index("talla XG")  # nearest first
     assert "talla M —" not in bigger["reply"]
+
+
+def _stocked(code: str, name: str, price: str, *places: tuple[str, str, int]) -> ProductRecord:
+    """A product kept in several branches: (branch, city, quantity) each."""
+    return ProductRecord(
+        item_code=code,
+        name=name,
+        price=Decimal(price),
+        unit="unit",
+        brand="",
+        category="Granos",
+        description="",
+        stock=tuple(
+            StockLine(f"W-{branch}", branch, city, Decimal(quantity))
+            for branch, city, quantity in places
+        ),
+    )
+
+
+async def test_a_city_in_the_question_filters_and_counts_there_and_follows_up() -> None:
+    catalog = [
+        _stocked(
+            "GR-RICE-1",
+            "Arroz blanco",
+            "1.60",
+            ("Centro", "Caracas", 300),
+            ("Norte", "Valencia", 100),
+        ),
+        _stocked(
+            "GR-RICE-2", "Arroz integral", "2.10", ("Norte", "Valencia", 7), ("Sur", "Maracay", 9)
+        ),
+        _stocked("GR-RICE-3", "Arroz parboiled", "1.90", ("Sur", "Maracay", 4)),
+    ]
+    harness = await _greeted(catalog, name="Ana Pérez", hello="hola")
+    valencia = await harness.say("¿tienen arroz en valencia?")
+    assert valencia["reply"].startswith("En Valencia:")
+    assert "Arroz blanco — $1.60, 100 disponibles" in valencia["reply"]  # Valencia's, not 400
+    assert "parboiled" not in valencia["reply"]
+    maracay = await harness.say("¿y en maracay?")
+    assert maracay["reply"].startswith("En Maracay:")
+    assert "Arroz integral — $2.10, 9 disponibles" in maracay["reply"]
+    assert "Arroz blanco" not in maracay["reply"]
+    cheapest = await harness.say("el más barato")
+    assert "Arroz parboiled" in cheapest["reply"]

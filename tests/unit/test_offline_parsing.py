@@ -1037,3 +1037,20 @@ def test_whom_or_where_it_is_for_is_not_searched(text: str, phrase: str) -> None
     intent = parse_message(text)[0]
     named = intent.phrase or " ".join(item.phrase for item in intent.items)
     assert named == phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phrase", "place"),
+    [
+        ("¿y en maracay?", "details", "", "maracay"),
+        ("and in valencia?", "details", "", "valencia"),
+        ("en el centro?", "details", "", "centro"),
+        ("y en rojo?", "search", "en rojo", None),  # a colour narrows the search
+        ("a cómo está el kilo de carne?", "details", "carne", None),
+        ("leche descremada, a como está?", "details", "leche descremada", None),
+        ("do you have something for cleaning the floor?", "search", "cleaning floor", None),
+    ],
+)
+def test_elsewhere_and_what_it_costs(text: str, kind: str, phrase: str, place: str | None) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase, intent.place) == (kind, phrase, place)

@@ -292,3 +292,5 @@ def test_naming_terms_keep_two_letter_names_not_units() -> None:
     assert naming_terms("a tv for the living room") == ["tv", "living", "room"]
     assert naming_terms("2 kg de papas") == ["papa"]
     assert naming_terms("500 ml de aceite") == ["aceite"]
+    assert naming_terms("el kilo de carne") == ["carne"]
+    assert naming_terms("tvs in maracay") == ["tv", "maracay"]  # "tvs": more than one tv
