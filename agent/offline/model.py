@@ -105,6 +105,8 @@ class OfflineChatModel(BaseChatModel):
 Call = tuple[str, dict[str, Any]]
 _CART_LINE = re.compile(r"^- (\S+) \| (.+) \| ([\d.]+) (\w+) \| ([\d.]+)$", re.MULTILINE)
 _CART_TOOLS = ("add_to_cart", "update_cart_item", "remove_from_cart")
+_COUNTED_OTHERWISE: dict[str, tuple[str, ...]] = {"unit": ("pack",), "pack": ("unit",)}
+"""Sold by the unit, a product is not what "a box of" asks for; by the pack, not "a bottle"."""
 _HOW_MUCH = re.compile(r"\b(?:cuanto|how\s+much)\b")
 _THEY = re.compile(
     r"\b(?:they|them|these|those|ell[oa]s|es[oa]s|est[oa]s|cuestan|valen|salen|son)\b"
@@ -835,9 +837,13 @@ class Planner:
             if pointed is not None and weighed and pointed.get("unit") != "kg":
                 return None  # "medio kilo" of something not sold by weight: which one?
             return pointed
+        counted = item.quantity.unit if item.quantity is not None else None
         if item.order is None:
             exact = resolve(item.phrase, recent, every_word=True)
-            if exact is not None:
+            # (not "a box of water" after the bottle of water: the pack, if there is one)
+            if exact is not None and counted not in _COUNTED_OTHERWISE.get(
+                str(exact.get("unit")), ()
+            ):
                 return exact
         if item.phrase not in searched:
             return "search"
@@ -872,6 +878,12 @@ class Planner:
             found = by_weight or found
         named = best_matches(item.phrase, found)
         alike = [p for p in named if p.get("category") == named[0].get("category")]
+        if len(alike) > 1 and counted in ("unit", "pack"):
+            # "2 bottles of water": the bottle, not the pack of six ("una caja": the pack)
+            sold_so = [p for p in alike if p.get("unit", "unit") == counted]
+            alike = sold_so if len(sold_so) == 1 else alike
+            if len(alike) == 1:
+                return alike[0]
         if len(alike) > 1:
             by_the_dozen = [p for p in alike if _sold_by_the_dozen(p)]
             if (

@@ -163,12 +163,16 @@ def _number(word: str) -> Decimal | None:
     return NUMBER_WORDS.get(word)
 
 
+_SIX_PACK = re.compile(r"\bsix[\s-]?(?=packs?\b)")
+"""A six-pack is one pack of six ("un six pack de cerveza")."""
+
+
 def split_quantity(fragment: str) -> tuple[Quantity | None, str]:
     """Split a leading quantity off an item phrase: "2 kg of red apples" → (2 kg, "red apples").
 
     Returns (None, phrase) when the phrase starts with no quantity.
     """
-    words = _tokens(fragment)
+    words = _tokens(_SIX_PACK.sub("", fragment))
     amount: Decimal | None = None
     unit: str | None = None
     i = 0

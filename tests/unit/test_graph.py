@@ -908,3 +908,23 @@ async def test_a_city_in_the_question_filters_and_counts_there_and_follows_up() 
     assert "Arroz blanco" not in maracay["reply"]
     cheapest = await harness.say("el más barato")
     assert "Arroz parboiled" in cheapest["reply"]
+
+
+async def test_bottles_take_the_bottle_and_a_box_the_pack() -> None:
+    catalog = [
+        _product("GR-WATER", "Agua mineral 1.5L", "0.90", category="Bebidas", description="water"),
+        _product(
+            "GR-WATER-6",
+            "Agua mineral (paquete de 6)",
+            "4.80",
+            category="Bebidas",
+            unit="pack",
+            description="water, six bottles",
+        ),
+    ]
+    harness = await _greeted(catalog)
+    assert _lines(await harness.say("I need 2 bottles of water")) == [("GR-WATER", "2")]
+    assert _lines(await harness.say("and a box of water too")) == [
+        ("GR-WATER", "2"),
+        ("GR-WATER-6", "1"),
+    ]

@@ -8,7 +8,7 @@ import pytest
 
 from agent.language import Language, detect_language
 from agent.offline.intents import asks_to_judge, parse_message
-from agent.offline.quantities import split_quantity
+from agent.offline.quantities import Quantity, split_quantity
 
 
 @pytest.mark.parametrize(
@@ -1054,3 +1054,15 @@ def test_whom_or_where_it_is_for_is_not_searched(text: str, phrase: str) -> None
 def test_elsewhere_and_what_it_costs(text: str, kind: str, phrase: str, place: str | None) -> None:
     intent = parse_message(text)[0]
     assert (intent.kind, intent.phrase, intent.place) == (kind, phrase, place)
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("un six pack de cerveza", "1"), ("2 six-packs of beer", "2"), ("a sixpack of beer", "1")],
+)
+def test_a_six_pack_is_one_pack(text: str, amount: str) -> None:
+    (item,) = parse_message(text)[0].items
+    assert (item.phrase in ("cerveza", "beer"), item.quantity) == (
+        True,
+        Quantity(Decimal(amount), "pack"),
+    )
