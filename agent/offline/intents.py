@@ -129,6 +129,10 @@ _ABOUT_IT = _rx(
     r"(?:is|are)\s+(?:it|they|this|that|this\s+one|that\s+one)\s+"
     r"(?!available|in\s+stock|on\s+sale)\w+",
     r"(?:trae|incluye|viene\s+(?:con|en)|vienen\s+en|sirve\s+para|funciona\s+con)",
+    r"(?:what|which)\s+colou?rs?",
+    r"(?:en\s+)?(?:que|cuales)\s+colores",
+    r"colou?rs?\s*\?*$",
+    r"colores\s*\?*$",
 )
 """A question about the product at hand that its details answer."""
 _COMPARE = _rx(
@@ -535,6 +539,10 @@ _FILLER = _rx(
     r"para\s+(?:el\s+trabajo|trabajar|estudiar|la\s+(?:escuela|universidad|oficina|casa)|"
     r"el\s+colegio|la\s+u|mi\s+trabajo)",
     r"(?:something|anything|algo|alguna\s+cosa)\s+(?=for\b|para\b)",
+    # "la carne molida está bien", "the blue one is fine": the choice, not a search word
+    r"(?:esta|estaria|es|seria)\s+(?:bien|perfect[oa]|buen[oa])$",
+    r"(?:is|would\s+be|sounds|will\s+do)\s+(?:fine|good|ok|okay|great|perfect)$",
+    r"will\s+do$",
     # nor does how good it should be
     r"(?:brand\s+)?new",
     r"nuev[oa]s?",

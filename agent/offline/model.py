@@ -107,6 +107,7 @@ _CART_LINE = re.compile(r"^- (\S+) \| (.+) \| ([\d.]+) (\w+) \| ([\d.]+)$", re.M
 _CART_TOOLS = ("add_to_cart", "update_cart_item", "remove_from_cart")
 _COUNTED_OTHERWISE: dict[str, tuple[str, ...]] = {"unit": ("pack",), "pack": ("unit",)}
 """Sold by the unit, a product is not what "a box of" asks for; by the pack, not "a bottle"."""
+_HOW_MUCH_IN_ALL = re.compile(r"(?:y\s+)?(?:entonces\s+)?cuanto\s+(?:es|seria|sale|queda)")
 _HOW_MUCH = re.compile(r"\b(?:cuanto|how\s+much)\b")
 _THEY = re.compile(
     r"\b(?:they|them|these|those|ell[oa]s|es[oa]s|est[oa]s|cuestan|valen|salen|son)\b"
@@ -411,6 +412,10 @@ class Planner:
         if asks_price_alone and any(
             name in _CART_TOOLS for name, _, _ in self.previous_results
         ):  # "¿cuánto es?" right after adding: the cart's total
+            return self._on_view_cart(Intent("view_cart"))
+        latest = self.lists[0] if self.lists else []
+        if self.cart and len(latest) != 1 and _HOW_MUCH_IN_ALL.fullmatch(fold(self.text)):
+            # "¿cuánto es?" with the cart full and no one product at hand: the total
             return self._on_view_cart(Intent("view_cart"))
         if not self.results and intent.size is not None:
             return self._by_size(intent.size)

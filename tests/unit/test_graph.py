@@ -928,3 +928,16 @@ async def test_bottles_take_the_bottle_and_a_box_the_pack() -> None:
         ("GR-WATER", "2"),
         ("GR-WATER-6", "1"),
     ]
+
+
+async def test_cuanto_es_with_a_list_open_and_a_full_cart_is_the_total() -> None:
+    catalog = [
+        _product("GR-RICE", "Arroz blanco", "1.60", category="Granos"),
+        _product("GR-OIL-1", "Aceite de girasol", "3.10", category="Aceites"),
+        _product("GR-OIL-2", "Aceite de oliva", "8.90", category="Aceites"),
+    ]
+    harness = await _greeted(catalog, name="Ana Pérez", hello="hola")
+    await harness.say("quiero arroz y aceite")  # the rice is added; which oil?
+    total = await harness.say("¿cuánto es?")
+    assert total["reply"].startswith("Tu carrito:")
+    assert "Total: $1.60" in total["reply"]

@@ -1066,3 +1066,19 @@ def test_a_six_pack_is_one_pack(text: str, amount: str) -> None:
         True,
         Quantity(Decimal(amount), "pack"),
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phrase"),
+    [
+        ("what colors?", "details", ""),
+        ("¿en qué colores viene?", "details", ""),
+        ("la carne molida está bien", "search", "carne molida"),
+        ("the blue one is fine", "search", "blue"),
+    ],
+)
+def test_colours_ask_about_it_and_a_fine_is_no_search_word(
+    text: str, kind: str, phrase: str
+) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.phrase) == (kind, phrase)
