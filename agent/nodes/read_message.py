@@ -10,7 +10,7 @@ from langgraph.types import Command
 from agent.language import detect_language
 from agent.messages import last_human_text
 from agent.names import is_request
-from agent.routing import FirstStep, route_by_stage
+from agent.routing import LOCATION_PIN, FirstStep, route_by_stage
 from agent.state import ConversationState
 
 KEPT_TURNS = 10
@@ -29,8 +29,10 @@ async def read_message(state: ConversationState) -> Command[FirstStep]:
     update: dict[str, Any] = {}
     text = last_human_text(state.messages)
     # A name or an address says nothing of the language ("Av. Cedeño 120", written by an
-    # English speaker): while one is asked for, only a request can switch it.
-    answering = state.registration.get("step") in ("name", "address") and not is_request(text)
+    # English speaker): while one is asked for (registering, or a new delivery address),
+    # only a request can switch it; nor does a shared location.
+    asked = state.registration.get("step") in ("name", "address") or state.proposed_address == ""
+    answering = (asked and not is_request(text)) or text.startswith(LOCATION_PIN)
     language = state.language if answering else detect_language(text, state.language)
     if language != state.language:
         update["language"] = language

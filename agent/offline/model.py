@@ -839,7 +839,7 @@ class Planner:
                 dozens = [p for p in self.lists[0] if _sold_by_the_dozen(p)]
                 pointed = dozens[0] if len(dozens) == 1 else pointed
             weighed = item.quantity is not None and item.quantity.unit in ("kg", "g", "lb")
-            if pointed is not None and weighed and pointed.get("unit") != "kg":
+            if pointed is not None and weighed and not _by_weight(pointed):
                 return None  # "medio kilo" of something not sold by weight: which one?
             return pointed
         counted = item.quantity.unit if item.quantity is not None else None
@@ -871,16 +871,17 @@ class Planner:
         if item.order is not None:  # searched in price order: the first is the one
             return found[0]
         if item.quantity is not None and item.quantity.unit in ("kg", "g", "lb"):
-            # "2 kg of apples": the apples sold by weight, not an Apple laptop
-            by_weight = [p for p in found if p.get("unit") == "kg"]
+            # "2 kg of apples": the apples sold by weight, not an Apple laptop; then bags
+            # of a weight ("un kilo de café": the 500 g bags, not the coffee maker)
+            by_kilo = [p for p in found if p.get("unit") == "kg"]
             weighed_out: list[dict[str, Any]] = [
                 p for p in searched[item.phrase].get("unavailable") or [] if p.get("unit") == "kg"
             ]
-            if not by_weight and weighed_out:
+            if not by_kilo and weighed_out:
                 # "2 kg of tomatoes" while the tomatoes are sold out: say so (the cart tool
                 # does), rather than add two jars of tomato sauce
                 return weighed_out[0]
-            found = by_weight or found
+            found = by_kilo or [p for p in found if _by_weight(p)] or found
         named = best_matches(item.phrase, found)
         alike = [p for p in named if p.get("category") == named[0].get("category")]
         if len(alike) > 1 and counted in ("unit", "pack"):
@@ -1061,6 +1062,26 @@ def _litres_in(product: dict[str, Any]) -> Decimal | None:
     return size / 1000 if match.group(2) == "ml" else size
 
 
+_WEIGHT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(kg|kilos?|g|gr|grs|gramos?)\b")
+
+
+def _kilos_in(product: dict[str, Any]) -> Decimal | None:
+    """The kilos in one bag or pack of the product, from its name ("Arroz blanco 1kg",
+    "Café molido 500g"), when it is not sold by weight."""
+    if product.get("unit", "unit") == "kg":
+        return None
+    match = _WEIGHT.search(fold(product.get("name", "")))
+    if not match:
+        return None
+    size = Decimal(match.group(1).replace(",", "."))
+    return size if match.group(2) in ("kg", "kilo", "kilos") else size / 1000
+
+
+def _by_weight(product: dict[str, Any]) -> bool:
+    """Sold by the kilo, or in bags whose name gives their weight."""
+    return product.get("unit") == "kg" or bool(_kilos_in(product))
+
+
 _DOZEN_WORDS = frozenset({"dozen", "docena", "a dozen", "una docena"})
 
 
@@ -1087,7 +1108,9 @@ def _fitting(quantity: Quantity | None, product: dict[str, Any]) -> Quantity | N
         return quantity if _litres_in(product) else None
     if quantity.unit == "dozen":
         return quantity if _sold_by_the_dozen(product) or product.get("unit") == "unit" else None
-    return quantity if quantity.unit in ("g", "lb") and product.get("unit") == "kg" else None
+    if quantity.unit in ("kg", "g", "lb"):  # "medio kilo": by weight, or bags of a weight
+        return quantity if _by_weight(product) else None
+    return None
 
 
 def product_quantity(quantity: Quantity | None, product: dict[str, Any]) -> Decimal:
@@ -1106,6 +1129,11 @@ def product_quantity(quantity: Quantity | None, product: dict[str, Any]) -> Deci
         return max((amount / litres).to_integral_value(rounding=ROUND_CEILING), Decimal(1))
     if quantity.unit == "lb" and unit == "kg":
         return (amount * Decimal("0.4536")).quantize(Decimal("0.001"))
+    if quantity.unit in ("kg", "g", "lb") and (kilos := _kilos_in(product)):
+        # "un kilo de café": two bags of 500 g
+        per_kilo = {"kg": Decimal(1), "g": Decimal("0.001"), "lb": Decimal("0.4536")}
+        bags = amount * per_kilo[quantity.unit] / kilos
+        return max(bags.to_integral_value(rounding=ROUND_CEILING), Decimal(1))
     return amount
 
 

@@ -718,6 +718,16 @@ async def test_an_address_in_spanish_words_keeps_an_english_conversation_english
     assert "what you asked" not in registered["reply"]  # being new asks nothing
 
 
+async def test_a_new_delivery_address_in_spanish_words_keeps_english() -> None:
+    harness = await _greeted(EGGS)
+    asked = await harness.say("I want to change my delivery address")
+    assert asked["reply"].startswith("Sure. What's the new delivery address")
+    proposed = await harness.say("Calle 8, Los Palos Grandes, Caracas")
+    assert proposed["reply"].startswith("Shall I use Calle 8, Los Palos Grandes, Caracas")
+    shared = await harness.say("📍 Av. Francisco de Miranda, Chacao")
+    assert shared["reply"].startswith("Shall I use")
+
+
 async def test_adding_to_an_order_adds_to_the_cart_or_says_a_placed_one_cannot_change() -> None:
     harness = await _greeted(EGGS)
     placed = await harness.say("can I add something to my order?")
@@ -941,3 +951,16 @@ async def test_cuanto_es_with_a_list_open_and_a_full_cart_is_the_total() -> None
     total = await harness.say("¿cuánto es?")
     assert total["reply"].startswith("Tu carrito:")
     assert "Total: $1.60" in total["reply"]
+
+
+async def test_a_weight_of_something_sold_in_bags_counts_the_bags() -> None:
+    catalog = [
+        _product("GR-COFFEE", "Café molido 500g", "6.90", category="Café"),
+        _product("EL-COFFEE-MAKER", "Cafetera 12 tazas", "34.00", category="Café"),
+        _product("GR-SUGAR", "Azúcar refinada 1kg", "1.25", category="Granos"),
+    ]
+    harness = await _greeted(catalog, name="Ana Pérez", hello="hola")
+    coffee = await harness.say("un kilo de café")  # two bags of 500 g, not the coffee maker
+    assert _lines(coffee) == [("GR-COFFEE", "2")]
+    await harness.say("¿tienen azúcar?")
+    assert _lines(await harness.say("2 kilos")) == [("GR-COFFEE", "2"), ("GR-SUGAR", "2")]
