@@ -32,6 +32,10 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "es": "Te respondo eso justo después de registrarte: solo necesito tu nombre y tu "
         "dirección de entrega.",
     },
+    "later_again": {
+        "en": "Noted: I'll answer that once you're registered.",
+        "es": "Anotado: te respondo en cuanto termines el registro.",
+    },
     "name_question": {
         "en": "First, what's your name?",
         "es": "Primero, ¿cómo te llamas?",

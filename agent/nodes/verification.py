@@ -277,10 +277,14 @@ def _later(
 ) -> Command[Next]:
     """Keep the request to answer once registered, and ask the registration question
     again. A request that names something replaces the one kept; a follow-up that names
-    nothing ("¿y cuánto cuesta?", after "¿tienen arroz?") leaves it."""
-    if not registration.get("question") or _names_something(text):
+    nothing ("¿y cuánto cuesta?", after "¿tienen arroz?") leaves it. Why it waits is said
+    once; asked again, the shopper hears it is noted."""
+    kept = bool(registration.get("question"))
+    if not kept or _names_something(text):
         registration["question"] = text
-    return _ask(registration, _reply(say("later", lang), question), update)
+    return _ask(
+        registration, _reply(say("later_again" if kept else "later", lang), question), update
+    )
 
 
 def _names_something(text: str) -> bool:
