@@ -420,13 +420,13 @@ class Planner:
         if not self.results and intent.size is not None:
             return self._by_size(intent.size)
         shown = self.lists[0] if self.lists else []
-        if (
-            asks_price_alone
-            and not self.results
-            and len(shown) > 1
-            and _THEY.search(fold(self.text))
-        ):
-            # "how much are they?" after a list: their prices, as they were just found
+        per_unit = (  # "el kilo" (not "a dozen": the dozen pack, below)
+            _names_a_unit(intent.phrase) and fold(intent.phrase) not in _DOZEN_WORDS
+        )
+        they = asks_price_alone and bool(_THEY.search(fold(self.text)))
+        if not self.results and len(shown) > 1 and (they or per_unit):
+            # "how much are they?" / "¿cuánto cuesta el kilo?" after a list: their prices,
+            # as they were just found
             return self._say(phrasing.prices(shown, self.language))
         if not self.results:
             if intent.order is not None or intent.place is not None or is_reference(intent.phrase):

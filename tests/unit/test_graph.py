@@ -964,3 +964,17 @@ async def test_a_weight_of_something_sold_in_bags_counts_the_bags() -> None:
     assert _lines(coffee) == [("GR-COFFEE", "2")]
     await harness.say("¿tienen azúcar?")
     assert _lines(await harness.say("2 kilos")) == [("GR-COFFEE", "2"), ("GR-SUGAR", "2")]
+
+
+async def test_the_price_of_a_kilo_after_a_list_gives_their_prices() -> None:
+    catalog = [
+        _product("GR-CHICKEN", "Pollo entero", "3.60", category="Carnes", unit="kg"),
+        _product("GR-BREAST", "Pechuga de pollo", "5.90", category="Carnes", unit="kg"),
+        _product("GR-SALT", "Sal 1kg", "0.70", category="Granos"),
+    ]
+    harness = await _greeted(catalog, name="Ana Pérez", hello="hola")
+    await harness.say("¿tienen pollo?")
+    per_kilo = await harness.say("¿cuánto cuesta el kilo?")  # of the chickens, not the salt
+    assert per_kilo["reply"].startswith("Estos son sus precios:")
+    assert "Pechuga de pollo — $5.90 el kg" in per_kilo["reply"]
+    assert "Sal" not in per_kilo["reply"]
