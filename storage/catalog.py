@@ -16,7 +16,7 @@ from psycopg import AsyncConnection
 
 from storage.db import Pool
 from storage.models import Product, ProductRecord, StockLine
-from storage.text import fold, missing_terms, names_it, naming_terms, query_terms
+from storage.text import STOPWORDS, fold, missing_terms, names_it, naming_terms, query_terms
 
 log = logging.getLogger(__name__)
 
@@ -203,12 +203,16 @@ class CatalogRepository:
                 missing[product.item_code] = lacking
         if not missing or self._embeddings is None:
             return missing
-        names = {p.item_code: _name_words(p) for p in products if p.item_code in missing}
+        names = {p.item_code: _words_of(p.name, p) for p in products if p.item_code in missing}
+        in_description = {
+            p.item_code: _words_of(p.description, p) - names[p.item_code]
+            for p in products
+            if p.item_code in missing
+        }
         wanted = {term for lacking in missing.values() for term in lacking}
+        own = {w for words in (*names.values(), *in_description.values()) for w in words}
         try:
-            vectors = await self._word_vectors(
-                self._embeddings, wanted | {w for ws in names.values() for w in ws}
-            )
+            vectors = await self._word_vectors(self._embeddings, wanted | own)
         except Exception:  # the provider is down: the words as written still tell a lot
             log.warning("word embeddings failed; comparing words as written", exc_info=True)
             return missing
@@ -219,6 +223,10 @@ class CatalogRepository:
                 if not any(
                     float(vectors[term] @ vectors[word]) > 1 - _SAME_WORD_DISTANCE
                     for word in names[code]
+                )
+                and not any(
+                    float(vectors[term] @ vectors[word]) > 1 - _SAME_WORD_IN_DESCRIPTION
+                    for word in in_description[code]
                 )
             ]
             if still:
@@ -245,16 +253,22 @@ _SAME_WORD_DISTANCE = 0.35
 "onions" are 0.25 apart, "milk" and "leche" 0.08; "charcoal" and "cocina" 0.66, "coco"
 and "oliva" 0.55 (measured with the offline embeddings)."""
 
+_SAME_WORD_IN_DESCRIPTION = 0.25
+"""Closer still for a word of the description, which says more than what the product is:
+"fridge" is the "Refrigerator" of the "Nevera LG" (0.08 apart), "headphones" the
+"earbuds" (0.21); "margarina" is not the "butter" (0.33)."""
+
 _WORDS_KEPT = 50_000
 
 
-def _name_words(product: Product) -> set[str]:
-    """The words of a product's name that say what it is: not its brand, sizes or codes."""
+def _words_of(text: str, product: Product) -> set[str]:
+    """The words of a product's name (or description) that may say what it is: not its
+    brand, sizes or codes."""
     brand = set(fold(product.brand).split())
     return {
         word
-        for word in fold(product.name).split()
-        if len(word) > 2 and word.isalpha() and word not in brand
+        for word in fold(text).split()
+        if len(word) > 2 and word.isalpha() and word not in brand and word not in STOPWORDS
     }
 
 

@@ -139,6 +139,7 @@ _COMPARE = _rx(
     r"compare\w*",
     r"compar\w*",
     r"difference\w*",
+    r"diff",
     r"diferencia\w*",
     r"which\s+(?:one\s+)?(?:is|would\s+you)\s+(?:better|recommend)",
     r"which\s+(?:one\s+)?is\s+(?:\w+er|more\s+\w+|the\s+\w+est)",
@@ -414,7 +415,7 @@ _GREETING = _rx(
     r"ho+la+s?",
     r"buen(?:os|as)?\s*(?:dias|tardes|noches)?",
     r"saludos",
-    r"que\s+tal",
+    r"(?:que|q)\s+tal",
     r"soy\s+(?:un\s+|una\s+)?(?:client[ea]\s+)?nuev[oa](?:\s+client[ea])?(?:\s+aqui)?",
     r"i'?m\s+(?:a\s+)?new(?:\s+customer)?(?:\s+here)?",
     r"(?:es\s+)?(?:mi\s+)?primera\s+vez(?:\s+que\s+(?:compro|escribo))?",
@@ -578,6 +579,7 @@ _FUNCTION_WORDS = _rx(
     r"estan",
     r"there",
     r"what",
+    r"whats",
     r"which",
     r"que",
     r"donde",
@@ -736,7 +738,8 @@ _OTHER_ONE = re.compile(
     r"(?:an?other|other|otr[oa]s?)\s+(.*[a-z].*)$"
 )
 _NEVER_MIND = re.compile(
-    r"^(?:oh\s+|ok\s+)?(?:never\s*mind|forget\s+it|olvidalo|olvida\s+eso|no\s+importa)\b[\s,]*"
+    r"^(?:oh\s+|ok\s+|actually\s+)?(?:never\s*mind|nvm|forget\s+it|olvidalo|olvida\s+eso|"
+    r"no\s+importa)\b[\s,]*"
 )
 _BIGGEST = _rx(
     r"(?:the\s+)?(?:biggest|largest)(?:\s+one)?",

@@ -404,6 +404,7 @@ async def test_the_words_a_product_lacks_are_told_apart_from_a_translation(app: 
     assert await missing("margarina", "GR-BUTTER") == ["margarina"]
     assert await missing("aceite de coco", "GR-TUNA") == ["coco"]
     assert await missing("harina pan", "GR-HARINA-PAN") == []  # the brand "P.A.N."
+    assert await missing("fridge", "EL-FRIDGE-LG") == []  # "Nevera", a "Refrigerator"
 
 
 async def test_the_bot_lists_what_has_the_words_and_adds_nothing_only_similar(app: App) -> None:

@@ -1082,3 +1082,18 @@ def test_colours_ask_about_it_and_a_fine_is_no_search_word(
 ) -> None:
     intent = parse_message(text)[0]
     assert (intent.kind, intent.phrase) == (kind, phrase)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phrase"),
+    [
+        ("whats the diff between the hisense and the tcl", "compare", "hisense tcl"),
+        ("actually nvm remove it", "remove", ""),
+        ("hola q tal", "greeting", ""),
+        ("whats the price of rice", "details", "rice"),
+    ],
+)
+def test_chat_shorthand(text: str, kind: str, phrase: str) -> None:
+    intent = parse_message(text)[0]
+    named = intent.phrase or " ".join(item.phrase for item in intent.items if item.phrase != "it")
+    assert (intent.kind, named) == (kind, phrase)
