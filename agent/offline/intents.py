@@ -32,6 +32,7 @@ IntentKind = Literal[
     "no",
     "order_status",
     "cancel_order",
+    "reorder",
     "store_info",
     "help",
     "compare",
@@ -170,6 +171,20 @@ _THE_KIND_ONES = re.compile(
 _BETWEEN = frozenset(
     {"between", "them", "these", "those", "entre", "ellos", "ellas", "estos", "esos"}
 )
+_REORDER = _rx(
+    r"(?:repeat|reorder|redo)\s+(?:my|the|that|this)?\s*(?:last\s+|previous\s+|usual\s+)?order",
+    r"reorder",
+    r"order\s+(?:it\s+|that\s+|the\s+same\s+)?again",
+    r"(?:the\s+)?same\s+(?:as|thing\s+as|order\s+as)\s+(?:last\s+time|before|last\s+week)",
+    r"(?:my|the)\s+usual",
+    r"(?:repet\w+|volver\s+a\s+pedir)\s+(?:el|mi)\s+(?:ultimo\s+|mismo\s+)?pedido(?:\s+anterior)?",
+    r"lo\s+mismo\s+(?:de|que)\s+(?:la\s+(?:vez\s+pasada|ultima\s+vez|otra\s+vez)|siempre|antes|"
+    r"el\s+(?:otro\s+dia|ultimo\s+pedido)|la\s+semana\s+pasada)",
+    r"lo\s+de\s+siempre",
+    r"(?:el|mi)\s+pedido\s+de\s+siempre",
+    r"(?:pedir|quiero)\s+lo\s+mismo",
+)
+"""The customer's latest order (or the one named) again, into the cart."""
 _WHAT_I_ORDERED = _rx(
     r"what\s+did\s+i\s+(?:order|buy)",
     r"que\s+(?:fue\s+lo\s+que\s+)?(?:pedi|compre)",
@@ -965,6 +980,8 @@ def _parse(folded: str, text: str) -> list[Intent]:
         return [Intent("order_status", order_number=number)]
     if _WHAT_I_ORDERED.search(folded):
         return [Intent("order_status", order_number=number)]
+    if _REORDER.search(folded):  # "repeat my last order", "lo mismo de la vez pasada"
+        return [Intent("reorder", order_number=number)]
     if has_order_word and _STATUS.search(folded) and not _CHECKOUT.search(folded):
         return [Intent("order_status", order_number=number)]
     if _STORE_INFO.search(folded):

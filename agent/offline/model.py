@@ -723,6 +723,11 @@ class Planner:
             return self._answer_from_results()
         return self._call("get_order_status", order_number=intent.order_number)
 
+    def _on_reorder(self, intent: Intent) -> AIMessage:
+        if self.results:
+            return self._answer_from_results()
+        return self._call("repeat_order", order_number=intent.order_number)
+
     def _on_cancel_order(self, intent: Intent) -> AIMessage:
         if self.results:
             return self._answer_from_results()
@@ -958,6 +963,8 @@ class Planner:
                 parts.append(phrasing.checkout_answer(content, lang))
             elif name in ("get_order_status", "cancel_order"):
                 parts.append(phrasing.order_answer(content, lang, name))
+            elif name == "repeat_order":
+                parts.append(phrasing.reorder_answer(content, lang))
         changes = sum(1 for name, _, _ in self.results if name in _CART_TOOLS)
         if changes == 1 and cart_view is not None and cart_view.get("lines"):
             total = phrasing.money(cart_view["total"], cart_view.get("currency", "USD"))

@@ -469,6 +469,53 @@ def already_cancelled(content: dict[str, Any], lang: Language) -> str:
     )
 
 
+def reorder_answer(content: dict[str, Any], lang: Language) -> str:
+    """An earlier order put in the cart again: what went in, what is short or gone."""
+    if content.get("error") == "not_found":
+        return order_answer(content, lang, "repeat_order")
+    es = lang == "es"
+    number = content.get("order_number", "")
+    cart = content.get("cart") or {}
+    cur = cart.get("currency", "USD")
+    lines: list[str] = []
+    if content.get("added"):
+        lines.append(
+            f"Puse otra vez en tu carrito lo de tu pedido {number}:"
+            if es
+            else f"I've put your order {number} in the cart again:"
+        )
+        lines += [
+            f"- {_amount_of({**a, 'quantity': a['added']}, lang)} ({money(a['unit_price'], cur)})"
+            for a in content["added"]
+        ]
+    for item in content.get("short") or []:
+        if item["available"] in ("0", ""):
+            lines.append(
+                f"{item['name']}: agotado en este momento."
+                if es
+                else f"{item['name']}: out of stock right now."
+            )
+        else:
+            amount = amount_text(item["available"], item.get("unit", "unit"), lang)
+            lines.append(
+                f"De {item['name']} solo hay {amount}: agregué eso."
+                if es
+                else f"Only {amount} of {item['name']} available: I added that."
+            )
+    for item in content.get("no_longer_sold") or []:
+        lines.append(
+            f"{item['name']} ya no está a la venta." if es else f"{item['name']} is no longer sold."
+        )
+    if content.get("added") and cart.get("lines"):
+        total = money(cart["total"], cart.get("currency", "USD"))
+        lines.append(
+            f"Total del carrito: {total}. Dime «listo» para pedirlo, o qué cambio."
+            if es
+            else f'Cart total: {total}. Say "checkout" to order it, or tell me what to change.'
+        )
+    return "\n".join(lines)
+
+
 def order_answer(content: dict[str, Any], lang: Language, kind: str) -> str:
     error = content.get("error")
     if error == "not_found" and not content.get("order_number"):

@@ -9,7 +9,7 @@ from langchain_core.tools import BaseTool
 from agent.tools.cart import add_to_cart, checkout, remove_from_cart, update_cart_item, view_cart
 from agent.tools.catalog import get_product_details, search_products
 from agent.tools.handoff import request_human_agent
-from agent.tools.orders import cancel_order, get_order_status
+from agent.tools.orders import cancel_order, get_order_status, repeat_order
 
 TOOLS: list[BaseTool] = [
     search_products,
@@ -21,6 +21,7 @@ TOOLS: list[BaseTool] = [
     checkout,
     get_order_status,
     cancel_order,
+    repeat_order,
     request_human_agent,
 ]
 

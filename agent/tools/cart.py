@@ -63,7 +63,7 @@ async def _sellable(item_code: str) -> Product | None:
     return product if product is not None and product.active else None
 
 
-def _line(product: Product, quantity: Decimal) -> CartLine:
+def cart_line(product: Product, quantity: Decimal) -> CartLine:
     return CartLine(
         item_code=product.item_code,
         name=product.name,
@@ -113,7 +113,7 @@ async def _put(
                 "in_cart": quantity_text(current),
             },
         )
-    line = _line(product, wanted)
+    line = cart_line(product, wanted)
     services = await run_services()
     payload = {
         "ok": True,

@@ -7,11 +7,14 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from langchain_core.messages import ToolMessage
 from langchain_core.tools import tool
+from langgraph.types import Command
 
 from agent.context import Context, Services
-from agent.state import CartLine, CustomerInfo
-from agent.tools.arguments import Customer, run_services
+from agent.state import CartLine, CustomerInfo, merge_cart
+from agent.tools.arguments import CallId, Cart, Customer, run_services
+from agent.tools.cart import cart_line, cart_view
 from agent.tools.catalog import quantity_text
 from storage.orders import Order, Requested, Shortage
 
@@ -97,3 +100,68 @@ async def cancel_order(customer: Customer, order_number: str | None = None) -> s
     if isinstance(result, str):
         return json.dumps({"error": "not_cancellable", "order_number": number, "status": result})
     return json.dumps({"ok": True, "order": order_view(result)}, ensure_ascii=False)
+
+
+@tool
+async def repeat_order(
+    cart: Cart, customer: Customer, call_id: CallId, order_number: str | None = None
+) -> Command[None]:
+    """Put the products of one of this customer's past orders (their latest when no number
+    is given) in the cart again, at today's prices and as far as today's stock allows.
+    Answers what was added, what is short (and how much of it was added) and what is no
+    longer sold; nothing is ordered until the customer checks out."""
+    customer_id = _customer_id(customer)
+    services = await run_services()
+    order = await services.orders.for_customer(customer_id, order_number) if customer_id else None
+    if order is None:
+        payload: dict[str, Any] = {"error": "not_found", "order_number": order_number}
+        return _answer(call_id, payload, [])
+    changes: list[CartLine] = []
+    added: list[dict[str, Any]] = []
+    short: list[dict[str, Any]] = []
+    gone: list[dict[str, Any]] = []
+    current = list(cart)
+    for line in order.lines:
+        product = await services.catalog.get(line.item_code)
+        if product is None or not product.active:
+            gone.append({"item_code": line.item_code, "name": line.name})
+            continue
+        held = sum(
+            (Decimal(c["quantity"]) for c in current if c["item_code"] == product.item_code),
+            Decimal(0),
+        )
+        room = max(product.available - held, Decimal(0))
+        quantity = min(line.quantity, room)
+        if quantity < line.quantity:
+            short.append(
+                {
+                    "item_code": product.item_code,
+                    "name": product.name,
+                    "unit": product.unit,
+                    "requested": quantity_text(line.quantity),
+                    "available": quantity_text(room),
+                }
+            )
+        if quantity <= 0:
+            continue
+        change = cart_line(product, held + quantity)
+        changes.append(change)
+        current = merge_cart(current, [change])
+        added.append({**change, "added": quantity_text(quantity)})
+    payload = {
+        "ok": bool(changes),
+        "order_number": order.number,
+        "added": added,
+        "short": short,
+        "no_longer_sold": gone,
+        "cart": cart_view(current, services.currency),
+    }
+    return _answer(call_id, payload, changes)
+
+
+def _answer(call_id: str, payload: dict[str, Any], changes: list[CartLine]) -> Command[None]:
+    message = ToolMessage(json.dumps(payload, ensure_ascii=False), tool_call_id=call_id)
+    update: dict[str, Any] = {"messages": [message]}
+    if changes:
+        update["cart"] = changes
+    return Command(update=update)

@@ -297,3 +297,52 @@ async def test_events_that_keep_failing_are_dead_lettered(settings: Settings) ->
         assert [(d["event"], d["attempts"], d["last_error"]) for d in dead] == [
             ("order.confirmed", 3, "HTTP 500")
         ]
+
+
+async def test_repeating_the_last_order_fills_the_cart_at_todays_prices_and_stock(
+    app: App,
+) -> None:
+    client, runtime = app
+    green = HOT_SAUCE | {
+        "item_code": "GREEN-SAUCE",
+        "name": "Green sauce",
+        "price": 3.0,
+        "stock": [{"warehouse": "Main", "branch": "Centro", "city": "Caracas", "quantity": 3}],
+    }
+    old = HOT_SAUCE | {"item_code": "OLD-SAUCE", "name": "Old sauce", "price": 2.0}
+    await runtime.sync_catalog([HOT_SAUCE, green, old])
+    phone = "+15550300120"
+    await register(client, phone, "Ana", "1 Main St, Caracas")
+    customer = await runtime.services.customers.get_by_phone(phone)
+    assert customer is not None
+    placed = await runtime.orders.place(
+        customer_id=customer.id,
+        conversation_id="c",
+        channel="rest",
+        delivery_address=customer.address,
+        requested=[
+            Requested("HOT-SAUCE", 3),
+            Requested("GREEN-SAUCE", 2),
+            Requested("OLD-SAUCE", 1),
+        ],
+    )
+    assert not isinstance(placed, type(None))
+    # Since then: a new price, one green sauce left unreserved, the old sauce discontinued.
+    await runtime.sync_catalog([HOT_SAUCE | {"price": 4.75}, green], full_sync=True)
+    await say(client, phone, "hello")
+    again = await say(client, phone, "repeat my last order")
+    assert sorted(
+        (line["item_code"], line["quantity"], line["unit_price"]) for line in again["cart"]
+    ) == [
+        ("GREEN-SAUCE", 1.0, 3.0),
+        ("HOT-SAUCE", 3.0, 4.75),
+    ]
+    assert "Only 1 × of Green sauce available: I added that." in again["reply"]
+    assert "Old sauce is no longer sold." in again["reply"]
+    # Only the customer's own orders: someone else has none to repeat.
+    stranger = "+15550300121"
+    await register(client, stranger, "Bo", "2 Main St, Caracas")
+    await say(client, stranger, "hello")
+    none = await say(client, stranger, "lo mismo de la vez pasada")
+    assert none["cart"] == []
+    assert none["reply"] == "Todavía no tienes pedidos con nosotros."

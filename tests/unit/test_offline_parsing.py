@@ -1097,3 +1097,20 @@ def test_chat_shorthand(text: str, kind: str, phrase: str) -> None:
     intent = parse_message(text)[0]
     named = intent.phrase or " ".join(item.phrase for item in intent.items if item.phrase != "it")
     assert (intent.kind, named) == (kind, phrase)
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("repeat my last order", None),
+        ("order it again please", None),
+        ("the usual", None),
+        ("quiero lo mismo de la vez pasada", None),
+        ("lo de siempre", None),
+        ("quiero repetir mi último pedido", None),
+        ("repeat order A1B2C3", "A1B2C3"),
+    ],
+)
+def test_the_same_order_again(text: str, number: str | None) -> None:
+    intent = parse_message(text)[0]
+    assert (intent.kind, intent.order_number) == ("reorder", number)
