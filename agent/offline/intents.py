@@ -113,7 +113,8 @@ _COMPLAINT = _rx(
 )
 """A complaint goes to a person: the bot cannot make it right."""
 _HELP = re.compile(
-    r"^(?:help|ayuda|ayudame|menu|options|opciones|what\s+can\s+you\s+do|"
+    r"^(?:(?:i\s+need\s+|i\s+want\s+|necesito\s+|quiero\s+)?(?:some\s+)?(?:help|ayuda)|"
+    r"ayudame|menu|options|opciones|what\s+can\s+you\s+do|"
     r"que\s+(?:puedes|sabes)\s+hacer|how\s+does\s+this\s+work|como\s+funciona)"
     r"(?:\s+(?:please|por\s+favor|me))?$"
 )
@@ -391,6 +392,7 @@ _ADD = _rx(
     r"mandeme",
     r"trae(?:me|nos)",
     r"regala(?:me|nos)",
+    r"me\s+(?:regalas|regala|regalan|vendes|vende|venden|pasas|traes)",
     r"send\s+me",
     r"gimme",
     r"lemme\s+get",
@@ -555,6 +557,9 @@ _FILLER = _rx(
     r"para\s+(?:el\s+trabajo|trabajar|estudiar|la\s+(?:escuela|universidad|oficina|casa)|"
     r"el\s+colegio|la\s+u|mi\s+trabajo)",
     r"(?:something|anything|algo|alguna\s+cosa)\s+(?=for\b|para\b)",
+    r"(?:(?:can|could)\s+you\s+)?help\s+me(?:\s+(?:to\s+)?(?:find|get|choose|pick)|\s+with)?",
+    r"(?:me\s+)?(?:ayudas|ayuda|puedes\s+ayudarme|podrias\s+ayudarme)\s+a\s+"
+    r"(?:buscar|encontrar|elegir|escoger)",
     # "la carne molida está bien", "the blue one is fine": the choice, not a search word
     r"(?:esta|estaria|es|seria)\s+(?:bien|perfect[oa]|buen[oa])$",
     r"(?:is|would\s+be|sounds|will\s+do)\s+(?:fine|good|ok|okay|great|perfect)$",
@@ -1105,6 +1110,7 @@ def _parse(folded: str, text: str) -> list[Intent]:
         or _starts_with_quantity(rest)
         or one_more
         or _lists_amounts(without_verbs)
+        or (_AND_ONE.match(folded) and "?" not in text)  # "y una harina pan", in an order
     ):
         items = _items(without_verbs)
         if one_more:
@@ -1260,6 +1266,9 @@ def _starts_with_quantity(text: str) -> bool:
     return quantity.unit is not None or not text.startswith(("a ", "an ", "un ", "una "))
 
 
+_AND_ONE = re.compile(r"^(?:y|tambien)\s+(?:un|una)\s+[a-z]")
+"""One more thing said on its own, the way an order is dictated ("y una harina pan"): one
+of it. ("And a case for it" asks which cases there are.)"""
 _NAMES_SOMETHING = re.compile(r"[a-z]")
 """A product is named with letters: "7 7" (what is left of "{{7*7}}") names nothing."""
 _TARGET_QUANTITY = re.compile(r"^(.*?)\s+(?:to|a|por|en)\s+(\S+(?:\s+\S+)?)$")

@@ -1114,3 +1114,21 @@ def test_chat_shorthand(text: str, kind: str, phrase: str) -> None:
 def test_the_same_order_again(text: str, number: str | None) -> None:
     intent = parse_message(text)[0]
     assert (intent.kind, intent.order_number) == ("reorder", number)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phrase"),
+    [
+        ("me regalas un kilo de queso blanco", "add", "queso blanco"),
+        ("y una harina pan", "add", "harina pan"),
+        ("una harina pan?", "search", "harina pan"),
+        ("can you help me find a gift for my wife", "search", "gift"),
+        ("me ayudas a buscar un regalo", "search", "regalo"),
+        ("I need help", "help", ""),
+        ("necesito ayuda", "help", ""),
+    ],
+)
+def test_venezuelan_orders_and_asking_for_help(text: str, kind: str, phrase: str) -> None:
+    intent = parse_message(text)[0]
+    named = intent.phrase or " ".join(item.phrase for item in intent.items)
+    assert (intent.kind, named) == (kind, phrase)
