@@ -539,6 +539,8 @@ _FILLER = _rx(
     r"(?:kinds?|types?|sorts?|brands?)\s+of",
     r"(?:tipos?|clases?|marcas?)\s+de",
     r"right\s+now",
+    r"(?:at\s+the\s+moment|today|currently|these\s+days)",
+    r"(?:hoy(?:\s+en\s+dia)?|ahorita|ahora\s+mismo|actualmente|en\s+este\s+momento)",
     r"ya",
     r"(?:you\s+)?got",
     r"(?:i\s+)?(?:changed|change)\s+my\s+mind",

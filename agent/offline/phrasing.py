@@ -71,7 +71,7 @@ def search_answer(
             # "¿tienen arroz en Valencia?": what is available there, and how much
             head = f"En {city}:" if lang == "es" else f"In {city}:"
         question = _search_question(query, lang, choose, naming)
-        lacked = _lacked_by_all(results)
+        lacked = content.get("not_found_words") or []
         if _only_similar(query, results):  # "margarina": no product says it
             head = (
                 f"Lo más parecido que tengo para «{query}»:"
@@ -134,12 +134,6 @@ def prices(products: Sequence[dict[str, Any]], lang: Language) -> str:
     head = "Estos son sus precios:" if lang == "es" else "Here are their prices:"
     lines = [f"{n}. {product_line(p, lang)}" for n, p in enumerate(products, start=1)]
     return "\n".join([head, *lines, _search_question("", lang, choose=False, naming=False)])
-
-
-def _lacked_by_all(results: Sequence[dict[str, Any]]) -> list[str]:
-    """The words asked for that none of the results has, in the order the first lacks them."""
-    lacking = [list(p.get("missing") or ()) for p in results]
-    return [w for w in lacking[0] if all(w in other for other in lacking[1:])] if lacking else []
 
 
 def _only_similar(query: str, results: Sequence[dict[str, Any]]) -> bool:

@@ -122,6 +122,7 @@ async def search_products(
     matches that are out of stock right now, when they match better than what is in stock).
     A product with `missing` lacks those words of the query in its name and description:
     it is only similar to what was asked for, so say so before offering it.
+    `not_found_words`: no product has them, and the results are for the rest of the query.
     """
     catalog = (await run_services()).catalog
     if city is None:
@@ -154,10 +155,12 @@ async def search_products(
         results = await search(query, stocked=True, rows=pool)
     unavailable = found[: _first_in_stock(found)][:_UNAVAILABLE_SHOWN] if in_stock_only else []
     missing = await catalog.missing_words(query, results + unavailable)
-    relaxed = _without(query, _lacked_by_all(results + unavailable, missing))
-    if relaxed and len(results) < pool:
+    lacked = _lacked_by_all(results + unavailable, missing)
+    relaxed = _without(query, lacked)
+    if relaxed and len(results) <= 1:
         # "laptops for gaming": no product says "gaming", so the laptops, each marked as
-        # lacking it (the search by meaning alone had kept the nearest laptop only)
+        # lacking it (the search by meaning alone had kept the nearest laptop only). Not
+        # when the search found enough: "fresh bread" lists the breads as they are.
         seen = {p.item_code for p in results + unavailable}
         more = [
             p
@@ -166,6 +169,8 @@ async def search_products(
         ]
         missing |= await catalog.missing_words(query, more)
         results = (results + more)[:pool]
+    else:
+        lacked = set()
     if sort != "relevance":
         kinds = {p.category for p in results[:3]}
         results = sorted(
@@ -182,6 +187,8 @@ async def search_products(
     answer: dict[str, Any] = {"query": query, "results": [_hit(p, missing, city) for p in results]}
     if city:
         answer["city"] = city
+    if lacked:
+        answer["not_found_words"] = sorted(lacked)
     if sort != "relevance":
         answer["sort"] = sort
     if in_stock_only:

@@ -1132,3 +1132,15 @@ def test_venezuelan_orders_and_asking_for_help(text: str, kind: str, phrase: str
     intent = parse_message(text)[0]
     named = intent.phrase or " ".join(item.phrase for item in intent.items)
     assert (intent.kind, named) == (kind, phrase)
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("do you guys have any rice at the moment?", "rice"),
+        ("tienen disponible leche entera hoy?", "leche entera"),
+        ("¿tienen pan ahorita?", "pan"),
+    ],
+)
+def test_when_is_not_what(text: str, phrase: str) -> None:
+    assert parse_message(text)[0].phrase == phrase
