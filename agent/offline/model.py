@@ -237,12 +237,21 @@ class Planner:
             # "the skimmed one" names a product offered in another language: the search
             # just made finds it among them (if it has the words: "aceite de coco" is not
             # the tuna in oil offered for "margarina")
-            for product in self._found():
-                if product.get("missing"):
-                    continue
-                asked = self._pending_for(product["item_code"])
-                if asked is not None:
-                    return self._add_chosen(product, asked)
+            fitting = [
+                (product, asked)
+                for product in self._found()
+                if not product.get("missing")
+                and (asked := self._pending_for(product["item_code"])) is not None
+            ]
+            requests = {asked.phrase for _, asked in fitting}
+            if len(requests) > 1:
+                # "the whole one", with eggs, bread and milk to choose: whole milk or
+                # whole-wheat bread? Those two, and which.
+                firsts = {asked.phrase: product for product, asked in reversed(fitting)}
+                answer = {"query": intent.phrase, "results": list(firsts.values())[::-1]}
+                return self._say(phrasing.search_answer(answer, self.language, choose=True))
+            if fitting:
+                return self._add_chosen(*fitting[0])
         details = [r for r in self.results if r[0] == "get_product_details"]
         if details:
             return self._answer_from_results(only=details)

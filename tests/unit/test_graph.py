@@ -978,3 +978,25 @@ async def test_the_price_of_a_kilo_after_a_list_gives_their_prices() -> None:
     assert per_kilo["reply"].startswith("Estos son sus precios:")
     assert "Pechuga de pollo — $5.90 el kg" in per_kilo["reply"]
     assert "Sal" not in per_kilo["reply"]
+
+
+async def test_a_choice_that_fits_two_open_requests_is_asked_not_guessed() -> None:
+    catalog = [
+        _product("GR-MILK-W", "Leche entera", "1.35", category="Dairy", description="whole milk"),
+        _product(
+            "GR-MILK-S", "Leche descremada", "1.45", category="Dairy", description="skim milk"
+        ),
+        _product(
+            "GR-BREAD-W", "Pan integral", "2.70", category="Bakery", description="whole wheat bread"
+        ),
+        _product(
+            "GR-BREAD-S", "Pan de sándwich", "2.20", category="Bakery", description="sandwich bread"
+        ),
+    ]
+    harness = await _greeted(catalog)
+    await harness.say("I need bread and milk")
+    whole = await harness.say("the whole one")  # whole milk, or whole-wheat bread?
+    assert whole["cart"] == []
+    assert "Leche entera" in whole["reply"]
+    assert "Pan integral" in whole["reply"]
+    assert "Which one" in whole["reply"]
