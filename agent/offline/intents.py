@@ -1084,7 +1084,10 @@ def _parse(folded: str, text: str) -> list[Intent]:
         kind: IntentKind = "details" if _DETAILS.search(folded) else "search"
         return [Intent(kind, phrase=code.group().upper())]
     folded, max_price = _max_price(folded)
-    if _SEARCH.search(folded) and not _starts_with_quantity(_strip(folded)):
+    ordering = _ADD.search(folded) and _starts_with_quantity(
+        _strip(_ADD.sub(" ", _SEARCH.sub(" ", folded)))
+    )  # "me vendes 2 cervezas": an order, though "vendes" asks what is sold
+    if _SEARCH.search(folded) and not ordering and not _starts_with_quantity(_strip(folded)):
         phrase = _strip(_SEARCH.sub(" ", folded))
         if phrase and _VAGUE.fullmatch(phrase):
             # "¿tienen algo más barato?": cheaper than what was just shown; "show me more",

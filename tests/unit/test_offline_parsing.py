@@ -1124,6 +1124,8 @@ def test_the_same_order_again(text: str, number: str | None) -> None:
         ("una harina pan?", "search", "harina pan"),
         ("can you help me find a gift for my wife", "search", "gift"),
         ("me ayudas a buscar un regalo", "search", "regalo"),
+        ("me vendes 2 cervezas", "add", "cervezas"),
+        ("¿tienen 2 kilos de arroz?", "search", "2 kilos de arroz"),  # asks, orders nothing
         ("I need help", "help", ""),
         ("necesito ayuda", "help", ""),
     ],
