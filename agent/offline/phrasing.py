@@ -22,7 +22,8 @@ def money(amount: str, currency: str) -> str:
 
 def price_text(product: dict[str, Any], lang: Language) -> str:
     label = _UNIT_LABEL.get(product.get("unit", "unit"), {}).get(lang)
-    price = money(product["price"], product.get("currency", "USD"))
+    amount = product.get("price") or product.get("unit_price", "0")  # (a cart line's)
+    price = money(amount, product.get("currency", "USD"))
     return f"{price} {label}" if label else price
 
 
@@ -40,6 +41,8 @@ def product_line(product: dict[str, Any], lang: Language) -> str:
     brand = product.get("brand")
     name = product["name"]
     shown = f"{name} ({brand})" if brand and brand.lower() not in name.lower() else name
+    if "in_stock" not in product:  # a cart line: its stock was not looked up
+        return f"{shown} — {price_text(product, lang)}"
     return f"{shown} — {price_text(product, lang)}, {availability_text(product, lang)}"
 
 

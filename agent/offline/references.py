@@ -72,8 +72,8 @@ def _results_by_step(
 
 def shown_lists(messages: Sequence[BaseMessage]) -> list[list[dict[str, Any]]]:
     """What the customer was shown, newest first: search results, the one product of a
-    details answer or a cart change, or the products compared side by side (details
-    asked for in one step)."""
+    details answer or a cart change, the products compared side by side (details asked
+    for in one step), or the cart's lines."""
     lists: list[list[dict[str, Any]]] = []
     compared_at = None  # the step of the details list being gathered
     answers = _answers(messages)
@@ -96,8 +96,14 @@ def shown_lists(messages: Sequence[BaseMessage]) -> list[list[dict[str, Any]]]:
             lists[-1].insert(0, content)
         elif _names_one_product(name, content):
             lists.append([content])
+        elif name == "view_cart" and content.get("lines"):
+            lists.append(list(content["lines"]))  # "remove the first one", after the cart
         compared_at = step if name == "get_product_details" else None
-    return lists
+    # A cart change names a product without its price and stock: as it was last shown
+    priced = {p["item_code"]: p for shown in reversed(lists) for p in shown if "price" in p}
+    return [
+        [p if "price" in p else priced.get(p["item_code"], p) for p in shown] for shown in lists
+    ]
 
 
 def _answers(messages: Sequence[BaseMessage]) -> dict[int, str]:

@@ -1000,3 +1000,30 @@ async def test_a_choice_that_fits_two_open_requests_is_asked_not_guessed() -> No
     assert "Leche entera" in whole["reply"]
     assert "Pan integral" in whole["reply"]
     assert "Which one" in whole["reply"]
+
+
+async def test_anything_cheaper_right_after_adding_compares_with_the_product_added() -> None:
+    catalog = [
+        _product("EL-P1", "Phone Galaxy A55", "419.00", category="Phones"),
+        _product("EL-P2", "Phone Moto G24", "139.00", category="Phones"),
+        _product("EL-P3", "Phone Redmi A5", "135.00", category="Phones"),
+    ]
+    harness = await _greeted(catalog)
+    await harness.say("show me phones")
+    await harness.say("the second one")
+    assert _lines(await harness.say("add it")) == [("EL-P2", "1")]
+    cheaper = await harness.say("any cheaper?")  # it failed: the cart line has no price
+    assert "Phone Redmi A5 — $135.00" in cheaper["reply"]
+    assert "Galaxy" not in cheaper["reply"]
+
+
+async def test_the_first_one_after_viewing_the_cart_is_its_first_line() -> None:
+    catalog = [
+        _product("EL-P2", "Phone Moto G24", "139.00", category="Phones"),
+        _product("EL-P3", "Phone Redmi A5", "135.00", category="Phones"),
+    ]
+    harness = await _greeted(catalog)
+    await harness.say("I want a phone moto g24")
+    await harness.say("and 2 phone redmi a5")
+    await harness.say("what's in my cart")
+    assert _lines(await harness.say("remove the first one")) == [("EL-P3", "2")]
