@@ -157,7 +157,7 @@ def address_change(text: str) -> str | None:
     """The new delivery address a message asks for ("send it to 9 Pine St", "cambia mi
     dirección a Calle Real 5"), "" when it asks to change it without saying where, None
     when it is not about the address."""
-    match = _ADDRESS_CHANGE.search(text.strip())
+    match = _ADDRESS_CHANGE.search(text.strip()) or _DELIVER_TO_NUMBER.search(text.strip())
     if match is None:
         return None
     # "can you deliver it to my office instead? 500 Main St": the address may follow the
@@ -170,6 +170,13 @@ def address_change(text: str) -> str | None:
     return ""
 
 
+_DELIVER_TO_NUMBER = re.compile(
+    r"\b(?:send|deliver|ship|env[ií]\w*|entreg\w*|mand\w*|llev\w*)\s+(?:to|a)\s+"
+    r"(?P<address>[^?]*\d.*)$",
+    re.IGNORECASE,
+)
+"""'deliver to 45 Oak Street': an address with a number ("do you deliver to Maracay?" asks
+where the store delivers)."""
 _PLACE_WORDS = re.compile(
     r"^(?:my|the|mi|la|el)\s+(?:office|work|house|home|place|oficina|trabajo|casa)\b"
     r"(?:\s+(?:instead|en\s+vez))?[\s,:]*(?:(?:at|in|on|en)\s+)?",

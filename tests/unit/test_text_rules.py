@@ -223,6 +223,8 @@ def test_a_name_is_what_the_query_asks_for_when_it_starts_with_it(
         ("add rice", None),
         ("change the oil to 2", None),
         ("do you deliver to my area?", None),
+        ("can you deliver to 45 Oak Street instead?", "45 Oak Street"),
+        ("do you deliver to Maracay?", None),  # where the store delivers
     ],
 )
 def test_asking_to_deliver_elsewhere_names_the_new_address(text: str, address: str | None) -> None:
