@@ -166,11 +166,8 @@ class CatalogRepository:
             )
             products = [_product(row) for row in await cursor.fetchall()]
         if place:
-            wanted = fold(place)
             products = [
-                p
-                for p in products
-                if any(wanted in fold(f"{s.city} {s.branch}") and s.available > 0 for s in p.stock)
+                p for p in products if any(s.kept_in(place) and s.available > 0 for s in p.stock)
             ]
         return _named_first(products, words)[:limit]
 

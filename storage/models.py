@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from storage.text import fold
+
 
 @dataclass(frozen=True, slots=True)
 class Customer:
@@ -26,6 +28,10 @@ class StockLine:
     @property
     def available(self) -> Decimal:
         return max(self.quantity - self.reserved, Decimal(0))
+
+    def kept_in(self, place: str) -> bool:
+        """This stock is in that city or branch ("valencia", "Los Palos Grandes")."""
+        return fold(place) in fold(f"{self.city} {self.branch}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.runnables import Runnable
 
-from storage.models import Customer, Pause, Product, ProductRecord, StockLine, TurnStart
+from storage.models import Customer, Pause, Product, ProductRecord, TurnStart
 from storage.orders import Order, OrderLine, OrderStatus, Requested, Shortage
 from storage.text import fold, missing_terms, naming_terms, query_terms
 
@@ -28,10 +28,6 @@ class MemoryCustomers:
         customer = Customer(len(self.by_phone) + 1, phone, name, address)
         self.by_phone[phone] = customer
         return customer
-
-
-def _kept_in(line: StockLine, place: str) -> bool:
-    return fold(place) in fold(f"{line.city} {line.branch}") and line.available > 0
 
 
 class MemoryCatalog:
@@ -77,7 +73,7 @@ class MemoryCatalog:
             if matched(p)
             and (not in_stock_only or p.available > 0)
             and (max_price is None or p.price <= max_price)
-            and (place is None or any(_kept_in(line, place) for line in p.stock))
+            and (place is None or any(s.kept_in(place) and s.available > 0 for s in p.stock))
         ]
         # the more of the words a product has, the higher it ranks (a stable sort)
         return sorted(found, key=matched, reverse=True)[:limit]

@@ -337,7 +337,7 @@ class Planner:
                 content = {**content, "query": intent.phrase, "results": unasked}
             elif refined:
                 content = {**content, "results": refined}
-            elif wanted and of_kind and not sold_out:
+            elif wanted and not sold_out:
                 return self._say(
                     phrasing.none_such(str(last["query"]), intent.phrase, of_kind, self.language)
                 )
@@ -422,25 +422,23 @@ class Planner:
             name in _CART_TOOLS for name, _, _ in self.previous_results
         ):  # "¿cuánto es?" right after adding: the cart's total
             return self._on_view_cart(Intent("view_cart"))
-        latest = self.lists[0] if self.lists else []
+        latest = self.lists[0] if self.lists else []  # what was shown last
         if self.cart and len(latest) != 1 and _HOW_MUCH_IN_ALL.fullmatch(fold(self.text)):
             # "¿cuánto es?" with the cart full and no one product at hand: the total
             return self._on_view_cart(Intent("view_cart"))
         if not self.results and intent.size is not None:
             return self._by_size(intent.size)
-        shown = self.lists[0] if self.lists else []
         per_unit = (  # "el kilo" (not "a dozen": the dozen pack, below)
             _names_a_unit(intent.phrase) and fold(intent.phrase) not in _DOZEN_WORDS
         )
         they = asks_price_alone and bool(_THEY.search(fold(self.text)))
-        if not self.results and len(shown) > 1 and (they or per_unit):
+        if not self.results and len(latest) > 1 and (they or per_unit):
             # "how much are they?" / "¿cuánto cuesta el kilo?" after a list: their prices,
             # as they were just found
-            return self._say(phrasing.prices(shown, self.language))
+            return self._say(phrasing.prices(latest, self.language))
         if not self.results:
             if intent.order is not None or intent.place is not None or is_reference(intent.phrase):
                 # "the cheapest one", "the second one", "is it available in Valencia?"
-                latest = self.lists[0] if self.lists else []
                 last = self._last_search()
                 if intent.place and not intent.phrase and len(latest) > 1 and last is not None:
                     # "¿y en Maracay?", after the rices found in Valencia: there
@@ -1064,6 +1062,7 @@ _LETTER_SIZES = {
 _LETTER_SIZE = re.compile(r"\b(?:talla|size)\s+(" + "|".join(_LETTER_SIZES) + r")\b")
 
 _VOLUME = re.compile(r"(\d+(?:[.,]\d+)?)\s*(ml|l|lt|litros?|liters?|litres?)\b")
+_WEIGHT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(kg|kilos?|g|gr|grs|gramos?)\b")
 
 
 def _litres_in(product: dict[str, Any]) -> Decimal | None:
@@ -1071,14 +1070,7 @@ def _litres_in(product: dict[str, Any]) -> Decimal | None:
     500ml"), when it is sold by the unit."""
     if product.get("unit", "unit") != "unit":
         return None
-    match = _VOLUME.search(fold(product.get("name", "")))
-    if not match:
-        return None
-    size = Decimal(match.group(1).replace(",", "."))
-    return size / 1000 if match.group(2) == "ml" else size
-
-
-_WEIGHT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(kg|kilos?|g|gr|grs|gramos?)\b")
+    return _size_named(product, _VOLUME, thousandths=("ml",))
 
 
 def _kilos_in(product: dict[str, Any]) -> Decimal | None:
@@ -1086,11 +1078,19 @@ def _kilos_in(product: dict[str, Any]) -> Decimal | None:
     "Café molido 500g"), when it is not sold by weight."""
     if product.get("unit", "unit") == "kg":
         return None
-    match = _WEIGHT.search(fold(product.get("name", "")))
+    return _size_named(product, _WEIGHT, thousandths=("g", "gr", "grs", "gramo", "gramos"))
+
+
+def _size_named(
+    product: dict[str, Any], pattern: re.Pattern[str], *, thousandths: tuple[str, ...]
+) -> Decimal | None:
+    """The first amount `pattern` finds in the product's name, in litres or kilos (the
+    units in `thousandths` are millilitres or grams)."""
+    match = pattern.search(fold(product.get("name", "")))
     if not match:
         return None
     size = Decimal(match.group(1).replace(",", "."))
-    return size if match.group(2) in ("kg", "kilo", "kilos") else size / 1000
+    return size / 1000 if match.group(2) in thousandths else size
 
 
 def _by_weight(product: dict[str, Any]) -> bool:

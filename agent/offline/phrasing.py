@@ -94,7 +94,7 @@ def search_answer(
                 question = "¿Te sirve?" if lang == "es" else "Would that do?"
             else:
                 question = "¿Te sirve alguno?" if lang == "es" else "Would any of these do?"
-        lines = [f"{i}. {product_line(p, lang)}" for i, p in enumerate(results, 1)]
+        lines = _numbered(results, lang)
         sold_out = [p["name"] for p in unavailable if not p.get("missing")]
         if sold_out:  # "un cargador": the charger is sold out, the power bank is not it
             names = ", ".join(sold_out)
@@ -128,15 +128,24 @@ def none_such(kind: str, wanted: str, products: Sequence[dict[str, Any]], lang: 
         head = f"Ninguno de los «{kind}» que tengo es «{wanted}». Estos son los que tengo:"
     else:
         head = f'Nothing matches "{wanted}" among the {kind} I have. These are all of them:'
-    lines = [f"{n}. {product_line(p, lang)}" for n, p in enumerate(products, start=1)]
-    return "\n".join([head, *lines, _search_question("", lang, choose=False, naming=False)])
+    return _listing(head, products, lang)
 
 
 def prices(products: Sequence[dict[str, Any]], lang: Language) -> str:
     """The products just shown, again, for a customer asking what they cost."""
     head = "Estos son sus precios:" if lang == "es" else "Here are their prices:"
-    lines = [f"{n}. {product_line(p, lang)}" for n, p in enumerate(products, start=1)]
-    return "\n".join([head, *lines, _search_question("", lang, choose=False, naming=False)])
+    return _listing(head, products, lang)
+
+
+def _listing(head: str, products: Sequence[dict[str, Any]], lang: Language) -> str:
+    """Products listed under a head, ending with whether to add any."""
+    question = _search_question("", lang, choose=False, naming=False)
+    return "\n".join([head, *_numbered(products, lang), question])
+
+
+def _numbered(products: Sequence[dict[str, Any]], lang: Language) -> list[str]:
+    """ "1. Leche entera 1L — $1.35, 140 available": numbered as "the second one" counts."""
+    return [f"{n}. {product_line(p, lang)}" for n, p in enumerate(products, start=1)]
 
 
 def _only_similar(query: str, results: Sequence[dict[str, Any]]) -> bool:

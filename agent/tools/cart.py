@@ -23,14 +23,22 @@ WHOLE_UNITS = frozenset({"unit", "pack", "dozen"})
 MAX_QUANTITY = Decimal(10_000)
 
 
-def _reply(call_id: str, payload: dict[str, Any], change: CartLine | None = None) -> Command[None]:
-    """The tool's answer, and its one cart change (parallel calls each send their own)."""
+def tool_reply(call_id: str, payload: dict[str, Any], *changes: CartLine) -> Command[None]:
+    """The tool's answer, and its cart changes (parallel calls each send their own)."""
     update: dict[str, Any] = {
         "messages": [ToolMessage(json.dumps(payload, ensure_ascii=False), tool_call_id=call_id)],
     }
-    if change is not None:
-        update["cart"] = [change]
+    if changes:
+        update["cart"] = list(changes)
     return Command(update=update)
+
+
+def quantity_in(cart: list[CartLine], item_code: str) -> Decimal:
+    """How much of a product the cart holds (0 when none)."""
+    return next(
+        (Decimal(line["quantity"]) for line in cart if line["item_code"] == item_code),
+        Decimal(0),
+    )
 
 
 def parse_quantity(value: float | str, unit: str) -> Decimal | str:
@@ -83,10 +91,10 @@ async def _put(
 ) -> Command[None]:
     product = await _sellable(item_code)
     if product is None:
-        return _reply(call_id, {"error": "not_found", "item_code": item_code})
+        return tool_reply(call_id, {"error": "not_found", "item_code": item_code})
     parsed = parse_quantity(quantity, product.unit)
     if isinstance(parsed, str):
-        return _reply(
+        return tool_reply(
             call_id,
             {
                 "error": "bad_quantity",
@@ -95,13 +103,10 @@ async def _put(
                 "name": product.name,
             },
         )
-    current = next(
-        (Decimal(line["quantity"]) for line in cart if line["item_code"] == product.item_code),
-        Decimal(0),
-    )
+    current = quantity_in(cart, product.item_code)
     wanted = current + parsed if add else parsed
     if wanted > product.available:
-        return _reply(
+        return tool_reply(
             call_id,
             {
                 "error": "short",
@@ -125,7 +130,7 @@ async def _put(
         "unit_price": f"{product.price:.2f}",
         "cart": cart_view(merge_cart(cart, [line]), services.currency),
     }
-    return _reply(call_id, payload, line)
+    return tool_reply(call_id, payload, line)
 
 
 @tool
@@ -143,7 +148,7 @@ async def update_cart_item(
 ) -> Command[None]:
     """Set the quantity of a product already in the cart ("make it 2")."""
     if not any(line["item_code"] == item_code.strip().upper() for line in cart):
-        return _reply(call_id, {"error": "not_in_cart", "item_code": item_code})
+        return tool_reply(call_id, {"error": "not_in_cart", "item_code": item_code})
     return await _put(cart, call_id, item_code, quantity, add=False)
 
 
@@ -153,7 +158,7 @@ async def remove_from_cart(item_code: str, cart: Cart, call_id: CallId) -> Comma
     code = item_code.strip().upper()
     removed = next((line for line in cart if line["item_code"] == code), None)
     if removed is None:
-        return _reply(call_id, {"error": "not_in_cart", "item_code": code})
+        return tool_reply(call_id, {"error": "not_in_cart", "item_code": code})
     services = await run_services()
     change = removal(removed)
     payload = {
@@ -162,7 +167,7 @@ async def remove_from_cart(item_code: str, cart: Cart, call_id: CallId) -> Comma
         "item_code": code,
         "cart": cart_view(merge_cart(cart, [change]), services.currency),
     }
-    return _reply(call_id, payload, change)
+    return tool_reply(call_id, payload, change)
 
 
 @tool
@@ -178,7 +183,7 @@ async def checkout(cart: Cart, customer: Customer, call_id: CallId) -> Command[N
     who must then answer yes to place the order (or no to keep shopping)."""
     services = await run_services()
     if not cart:
-        return _reply(call_id, {"error": "empty_cart"})
+        return tool_reply(call_id, {"error": "empty_cart"})
     view = cart_view(cart, services.currency)
     payload = {
         "checkout": True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -45,14 +46,11 @@ def product_summary(product: Product) -> dict[str, Any]:
 def _hit(product: Product, missing: dict[str, list[str]], place: str | None) -> dict[str, Any]:
     """A search result: the product's summary (its availability in `place`, when the
     search was for one), and the query's words it lacks, if any."""
-    summary = product_summary(product)
     if place:
-        wanted = fold(place)
-        here = [line for line in product.stock if wanted in fold(f"{line.city} {line.branch}")]
-        summary["available"] = quantity_text(sum((line.available for line in here), Decimal(0)))
-        summary["availability"] = [
-            a for a in summary["availability"] if wanted in fold(f"{a['city']} {a['branch']}")
-        ]
+        product = replace(
+            product, stock=tuple(line for line in product.stock if line.kept_in(place))
+        )
+    summary = product_summary(product)
     if product.item_code in missing:
         summary["missing"] = missing[product.item_code]
     return summary

@@ -7,14 +7,13 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from langchain_core.messages import ToolMessage
 from langchain_core.tools import tool
 from langgraph.types import Command
 
 from agent.context import Context, Services
 from agent.state import CartLine, CustomerInfo, merge_cart
 from agent.tools.arguments import CallId, Cart, Customer, run_services
-from agent.tools.cart import cart_line, cart_view
+from agent.tools.cart import cart_line, cart_view, quantity_in, tool_reply
 from agent.tools.catalog import quantity_text
 from storage.orders import Order, Requested, Shortage
 
@@ -114,8 +113,7 @@ async def repeat_order(
     services = await run_services()
     order = await services.orders.for_customer(customer_id, order_number) if customer_id else None
     if order is None:
-        payload: dict[str, Any] = {"error": "not_found", "order_number": order_number}
-        return _answer(call_id, payload, [])
+        return tool_reply(call_id, {"error": "not_found", "order_number": order_number})
     changes: list[CartLine] = []
     added: list[dict[str, Any]] = []
     short: list[dict[str, Any]] = []
@@ -126,10 +124,7 @@ async def repeat_order(
         if product is None or not product.active:
             gone.append({"item_code": line.item_code, "name": line.name})
             continue
-        held = sum(
-            (Decimal(c["quantity"]) for c in current if c["item_code"] == product.item_code),
-            Decimal(0),
-        )
+        held = quantity_in(current, product.item_code)
         room = max(product.available - held, Decimal(0))
         quantity = min(line.quantity, room)
         if quantity < line.quantity:
@@ -156,12 +151,4 @@ async def repeat_order(
         "no_longer_sold": gone,
         "cart": cart_view(current, services.currency),
     }
-    return _answer(call_id, payload, changes)
-
-
-def _answer(call_id: str, payload: dict[str, Any], changes: list[CartLine]) -> Command[None]:
-    message = ToolMessage(json.dumps(payload, ensure_ascii=False), tool_call_id=call_id)
-    update: dict[str, Any] = {"messages": [message]}
-    if changes:
-        update["cart"] = changes
-    return Command(update=update)
+    return tool_reply(call_id, payload, *changes)
