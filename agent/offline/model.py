@@ -53,7 +53,7 @@ from agent.offline.references import (
     shown_lists,
     tool_results,
 )
-from storage.text import STOPWORDS, fold, names_it, naming_terms, query_terms
+from storage.text import STOPWORDS, fold, names_it, naming_terms, query_terms, unaccented
 
 _LANGUAGE_LINE = re.compile(r"^Language: (es|en)\b", re.MULTILINE)
 _PENDING_LINE = re.compile(r"^Pending question: (.+)$", re.MULTILINE)
@@ -1086,7 +1086,8 @@ def _size_named(
 ) -> Decimal | None:
     """The first amount `pattern` finds in the product's name, in litres or kilos (the
     units in `thousandths` are millilitres or grams)."""
-    match = pattern.search(fold(product.get("name", "")))
+    # (not folded: that would drop the point of "1.5L")
+    match = pattern.search(unaccented(product.get("name", "")).lower())
     if not match:
         return None
     size = Decimal(match.group(1).replace(",", "."))

@@ -1027,3 +1027,12 @@ async def test_the_first_one_after_viewing_the_cart_is_its_first_line() -> None:
     await harness.say("and 2 phone redmi a5")
     await harness.say("what's in my cart")
     assert _lines(await harness.say("remove the first one")) == [("EL-P3", "2")]
+
+
+async def test_litres_of_bottles_of_a_litre_and_a_half_count_the_bottles() -> None:
+    catalog = [
+        _product("GR-WATER", "Agua mineral 1.5L", "0.90", category="Bebidas", description="water"),
+    ]
+    harness = await _greeted(catalog, name="Ana Pérez", hello="hola")
+    # 3 litres are two bottles of 1.5 (the name's "1.5L" was read as 5 litres: one)
+    assert _lines(await harness.say("dame 3 litros de agua")) == [("GR-WATER", "2")]
