@@ -16,21 +16,17 @@ from decimal import ROUND_CEILING, Decimal
 from functools import cached_property
 from typing import Any, Literal
 
-from langchain_core.callbacks import (
-    AsyncCallbackManagerForLLMRun,
-    BaseCallbackManager,
-    CallbackManagerForLLMRun,
-)
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
-from langchain_core.runnables import Runnable, RunnableConfig, ensure_config
+from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from langsmith.utils import tracing_is_enabled
 
 from agent.language import Language, detect_language
 from agent.messages import turn_messages
+from agent.observers import observed
 from agent.offline import phrasing
 from agent.offline.intents import (
     CHANGE_ORDER,
@@ -114,19 +110,11 @@ class OfflineChatModel(BaseChatModel):
         stop: list[str] | None = None,
         **kwargs: Any,
     ) -> AIMessage:
-        """Plan directly when nobody observes the call. LangChain's run bookkeeping
-        (callback managers, run ids, merged metadata) costs several times what planning
-        does; when a handler listens (LangSmith tracing, Studio streaming the messages),
-        the call takes the full path and is seen like any model's."""
-        if _observed(config):
+        """Plan directly when nobody observes the call (agent/observers.py); when a
+        handler listens, the call takes the full path and is seen like any model's."""
+        if observed(config):
             return await super().ainvoke(input, config, stop=stop, **kwargs)
         return Planner(self._convert_input(input).to_messages(), self.tool_names).next_message()
-
-
-def _observed(config: RunnableConfig | None) -> bool:
-    callbacks = ensure_config(config).get("callbacks")
-    handlers = callbacks.handlers if isinstance(callbacks, BaseCallbackManager) else callbacks
-    return bool(handlers) or bool(tracing_is_enabled())
 
 
 Call = tuple[str, dict[str, Any]]

@@ -8,21 +8,25 @@ from langchain_core.tools import BaseTool
 
 from agent.tools.cart import add_to_cart, checkout, remove_from_cart, update_cart_item, view_cart
 from agent.tools.catalog import get_product_details, search_products
+from agent.tools.direct import direct
 from agent.tools.handoff import request_human_agent
 from agent.tools.orders import cancel_order, get_order_status, repeat_order
 
 TOOLS: list[BaseTool] = [
-    search_products,
-    get_product_details,
-    add_to_cart,
-    update_cart_item,
-    remove_from_cart,
-    view_cart,
-    checkout,
-    get_order_status,
-    cancel_order,
-    repeat_order,
-    request_human_agent,
+    direct(each)
+    for each in (
+        search_products,
+        get_product_details,
+        add_to_cart,
+        update_cart_item,
+        remove_from_cart,
+        view_cart,
+        checkout,
+        get_order_status,
+        cancel_order,
+        repeat_order,
+        request_human_agent,
+    )
 ]
 
 
