@@ -41,6 +41,7 @@ from ingestion.pipeline import Progress, SyncReport, sync_catalog
 from ingestion.worker import IngestWorker
 from storage.catalog import CatalogRepository
 from storage.catalog_sync import CatalogWriter
+from storage.checkpoints import checkpoint_serializer
 from storage.conversations import ConversationRepository
 from storage.customers import CustomerRepository
 from storage.db import Pool, migrate, open_pool
@@ -162,7 +163,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         pool = await open_pool(database_url, max_size=settings.db_pool_max_size)
         stack.push_async_callback(pool.close)
         await migrate(pool)
-        checkpointer = AsyncPostgresSaver(pool)
+        checkpointer = AsyncPostgresSaver(pool, serde=checkpoint_serializer())
         await checkpointer.setup()
 
         # Bounded waits: a Redis that stops answering fails the request (503), not hangs it.
