@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
 _CANDIDATE = re.compile(r"\+?\d[\d\s().\-]{5,20}\d")
 
 
+@lru_cache(maxsize=8192)
 def normalize_phone(raw: str, default_region: str) -> str | None:
-    """E.164 form of `raw`, or None when it is not a valid phone number."""
+    """E.164 form of `raw`, or None when it is not a valid phone number. Cached: every
+    message names its sender's phone, and parsing one costs about 0.1 ms."""
     text = raw.strip()
     if not text or len(text) > 40:
         return None

@@ -114,7 +114,11 @@ class OfflineChatModel(BaseChatModel):
         handler listens, the call takes the full path and is seen like any model's."""
         if observed(config):
             return await super().ainvoke(input, config, stop=stop, **kwargs)
-        return Planner(self._convert_input(input).to_messages(), self.tool_names).next_message()
+        if isinstance(input, list) and all(isinstance(m, BaseMessage) for m in input):
+            messages: list[BaseMessage] = input
+        else:
+            messages = self._convert_input(input).to_messages()
+        return Planner(messages, self.tool_names).next_message()
 
 
 Call = tuple[str, dict[str, Any]]

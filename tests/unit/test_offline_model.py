@@ -9,6 +9,7 @@ from uuid import UUID
 from langchain_core.callbacks import AsyncCallbackHandler
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
+from langchain_core.runnables import RunnableLambda
 
 from agent.offline.model import OfflineChatModel
 from agent.tools import TOOLS
@@ -57,3 +58,16 @@ async def test_a_listening_handler_sees_the_model_run() -> None:
     generation = recorder.ended[0].generations[0][0]
     assert isinstance(generation, ChatGeneration)
     assert generation.message.content == answer.content
+
+
+async def test_a_handler_on_the_enclosing_run_sees_the_model_run() -> None:
+    """As in a graph node: the model is called without a config, inside a run that has one."""
+    model = OfflineChatModel().bind_tools(TOOLS)
+    recorder = Recorder()
+
+    async def node(messages: list[BaseMessage]) -> BaseMessage:
+        return await model.ainvoke(messages)
+
+    await RunnableLambda(node).ainvoke([PROMPT, HumanMessage("hello")], {"callbacks": [recorder]})
+
+    assert len(recorder.started) == 1
