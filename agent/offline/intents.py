@@ -68,6 +68,9 @@ class Intent:
     """ "is it available in Valencia?": the city or branch asked about."""
     refines: bool = False
     """ "which ones are wireless?", "¿y en rojo?": the phrase narrows the previous search."""
+    narrows_shown: bool = False
+    """ "¿y los inalámbricos?": the previous search narrowed if the word sets some of it
+    apart; else, like "¿y los plátanos?", a search of its own."""
     size: Literal["big", "small"] | None = None
     """ "el más grande", "the smallest one": of what was shown, by the size in its name."""
     farewell: bool = False
@@ -169,6 +172,10 @@ _THE_KIND_ONES = re.compile(
     r"^(?:(?:and|what\s+about|how\s+about)\s+)?(?:the|any)\s+([a-z0-9-]+)\s+ones$"
 )
 """A kind of what was shown, by a word: "the sony ones", "any wireless ones"."""
+_AND_THE_PLURAL = re.compile(r"^y\s+(?:los|las)\s+([a-z0-9-]+)$")
+"""Spanish "y los inalámbricos?" after the headphones, or "y los plátanos?" after the
+apples: a word alone after "y los / y las"."""
+_NOT_A_KIND = frozenset({"otros", "otras", "mismos", "mismas", "demas", "tuyos", "dos", "tres"})
 _BETWEEN = frozenset(
     {"between", "them", "these", "those", "entre", "ellos", "ellas", "estos", "esos"}
 )
@@ -959,6 +966,9 @@ def _parse(folded: str, text: str) -> list[Intent]:
         and not is_reference(kind_ones.group(1))
     ):
         return [Intent("search", phrase=kind_ones.group(1), refines=True)]
+    plural = _AND_THE_PLURAL.match(folded)
+    if plural and not is_reference(plural.group(1)) and plural.group(1) not in _NOT_A_KIND:
+        return [Intent("search", phrase=plural.group(1), narrows_shown=True)]
     the_one = _THE_ONE.match(folded)
     if the_one:  # "the 500g one": a size in a name, pointing at what was shown
         return [Intent("search", phrase=the_one.group(1))]

@@ -217,7 +217,8 @@ class Planner:
     def _on_search(self, intent: Intent) -> AIMessage:
         if not intent.phrase and (intent.order is not None or intent.size is not None):
             return self._beyond_shown(intent)
-        if not intent.phrase or (intent.refines and not self._picks_one_offered(intent.phrase)):
+        narrows = intent.refines or (intent.narrows_shown and self._last_search() is not None)
+        if not intent.phrase or (narrows and not self._picks_one_offered(intent.phrase)):
             # "the sony ones" narrows what was shown (while choosing too, when it names
             # several of the products offered: "the samsung ones", among the phones)
             return self._narrowed(intent)
@@ -356,6 +357,10 @@ class Planner:
                 content = {**content, "query": intent.phrase, "results": unasked}
             elif refined:
                 content = {**content, "results": refined}
+            elif intent.narrows_shown and (
+                other := [p for p in found if not wanted & set(p.get("missing") or ())]
+            ):  # "¿y los plátanos?", after the apples: no apple is one; the bananas
+                content = {**content, "query": intent.phrase, "results": other}
             elif wanted and not sold_out:
                 return self._say(
                     phrasing.none_such(str(last["query"]), intent.phrase, of_kind, self.language)

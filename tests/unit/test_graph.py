@@ -846,6 +846,28 @@ async def test_the_brand_ones_narrow_the_kind_shown_and_say_when_none_is_of_that
     assert "Bravia" not in sony["reply"]
 
 
+async def test_and_the_plural_narrows_the_kind_shown_or_searches_for_a_kind_of_its_own() -> None:
+    catalog = [
+        _product("EL-H1", "Audífonos Philips", "13.00", category="Audio", brand="Philips"),
+        _product("EL-H2", "Audífonos JBL inalámbricos", "45.00", category="Audio", brand="JBL"),
+        _product("EL-H3", "Audífonos Sony inalámbricos", "85.00", category="Audio", brand="Sony"),
+        _product("EL-M1", "Mouse inalámbrico Logitech", "15.00", category="PC", brand="Logi"),
+        _product("FR-MAN", "Manzanas rojas", "2.40", category="Frutas", unit="kg"),
+        _product("FR-PLA", "Plátanos", "1.10", category="Frutas", unit="kg"),
+    ]
+    harness = await _greeted(catalog, name="Ana Pérez", hello="hola")
+    await harness.say("¿tienen audífonos?")
+    wireless = await harness.say("¿y los inalámbricos?")
+    assert "1. Audífonos JBL inalámbricos" in wireless["reply"]  # both, not the first alone
+    assert "2. Audífonos Sony inalámbricos" in wireless["reply"]
+    assert "Philips" not in wireless["reply"]
+    assert "Mouse" not in wireless["reply"]
+    await harness.say("¿tienen manzanas?")
+    bananas = await harness.say("¿y los plátanos?")
+    assert "Plátanos" in bananas["reply"]
+    assert "Manzanas" not in bananas["reply"]
+
+
 async def test_the_brand_ones_while_choosing_list_that_brand_and_add_nothing() -> None:
     catalog = [
         _product("EL-P1", "Phone Samsung A55", "419.00", category="Phones", brand="Samsung"),

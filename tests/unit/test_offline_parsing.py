@@ -1023,6 +1023,25 @@ def test_the_kind_ones_narrow_what_was_shown(text: str, phrase: str, refines: bo
 
 
 @pytest.mark.parametrize(
+    ("text", "phrase", "narrows"),
+    [
+        ("y los inalámbricos?", "inalámbricos", True),
+        ("¿y las rojas?", "rojas", True),
+        ("y los plátanos", "plátanos", True),
+        ("y los otros?", "", False),
+        ("los plátanos están maduros?", None, False),
+    ],
+)
+def test_and_the_plural_may_narrow_what_was_shown(
+    text: str, phrase: str | None, narrows: bool
+) -> None:
+    intent = parse_message(text)[0]
+    assert intent.narrows_shown is narrows
+    if phrase is not None:
+        assert intent.phrase == phrase
+
+
+@pytest.mark.parametrize(
     ("text", "phrase"),
     [
         ("I need a tv for my living room", "tv"),
