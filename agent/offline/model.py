@@ -325,10 +325,12 @@ class Planner:
             if more:
                 args["limit"] = min(int(last.get("limit", 5)) + 5, 20)
             return self._call("search_products", **args)
-        content = next(
-            (c for name, _, c in self.results if name == "search_products" and isinstance(c, dict)),
-            {},
-        )
+        searches = [
+            c for name, _, c in self.results if name == "search_products" and isinstance(c, dict)
+        ]
+        if intent.narrows_shown and len(searches) > 1:  # the kind of its own, searched alone
+            return self._say(phrasing.search_answer(searches[-1], self.language))
+        content = searches[0] if searches else {}
         if more:  # what the customer has not seen yet
             seen = {p["item_code"] for shown in self.lists for p in shown}
             fresh = [p for p in content.get("results") or [] if p["item_code"] not in seen]
@@ -352,15 +354,16 @@ class Planner:
                 for p in content.get("unavailable") or []
                 if not (kind | wanted) & set(p.get("missing") or ())
             ]
+            relaxed = kind & set(naming_terms(" ".join(content.get("not_found_words") or ())))
+            if intent.narrows_shown and (not refined or relaxed):
+                # "¿y los plátanos?", after the apples: no apple is one; a kind of its own,
+                # searched for alone
+                return self._call("search_products", query=intent.phrase)
             if not of_kind:  # "¿cuál es el televisor más barato?", after the coffee
                 unasked = [{**p, "missing": _without(p.get("missing"), kind)} for p in found]
                 content = {**content, "query": intent.phrase, "results": unasked}
             elif refined:
                 content = {**content, "results": refined}
-            elif intent.narrows_shown and (
-                other := [p for p in found if not wanted & set(p.get("missing") or ())]
-            ):  # "¿y los plátanos?", after the apples: no apple is one; the bananas
-                content = {**content, "query": intent.phrase, "results": other}
             elif wanted and not sold_out:
                 return self._say(
                     phrasing.none_such(str(last["query"]), intent.phrase, of_kind, self.language)

@@ -10,7 +10,7 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.context import Context, Services
-from agent.messages import reply_of_turn
+from agent.messages import reply_of_turn, turn_messages
 from agent.offline.model import OfflineChatModel
 from agent.routing import route_after_model, route_by_stage
 from agent.state import ConversationState
@@ -866,6 +866,13 @@ async def test_and_the_plural_narrows_the_kind_shown_or_searches_for_a_kind_of_i
     bananas = await harness.say("¿y los plátanos?")
     assert "Plátanos" in bananas["reply"]
     assert "Manzanas" not in bananas["reply"]
+    searched = [
+        call["args"]["query"]
+        for message in turn_messages(bananas["messages"])
+        if isinstance(message, AIMessage)
+        for call in message.tool_calls
+    ]
+    assert searched[-1] == "plátanos"  # a search of their own, not among the apples
 
 
 async def test_the_brand_ones_while_choosing_list_that_brand_and_add_nothing() -> None:
