@@ -430,6 +430,15 @@ _ADD = _rx(
     r"also",
     r"tambien",
 )
+_ON_TOP = _rx(r"add", r"agrega\w*", r"anade\w*", r"suma\w*")
+"""Verbs that add to what the cart has ("agrega una", "add two"), unlike "ponme dos" or
+"I want 2", which say how many the shopper wants in all."""
+
+
+def adds_on_top(text: str) -> bool:
+    return bool(_ON_TOP.search(_fold_keep_numbers(text)))
+
+
 _GREETING = _rx(
     # stretched as people type them: "holaa", "hiii", "heyyy"
     r"hi+",

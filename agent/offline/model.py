@@ -35,6 +35,7 @@ from agent.offline.intents import (
     KEEP_ORDER,
     Intent,
     ItemRequest,
+    adds_on_top,
     asks_to_judge,
     parse_message,
     request_after_no,
@@ -563,8 +564,10 @@ class Planner:
                     and item.quantity is not None
                     and not item.more
                     and is_reference(item.phrase)
+                    and not adds_on_top(self.text)
                 ):
                     # "ponme dos", about the diapers already in the cart: two in all
+                    # ("agrega una": one more)
                     wanted = product_quantity(item.quantity, product)
                     calls.append(
                         (
