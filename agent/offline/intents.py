@@ -678,6 +678,9 @@ _STORE_INFO = _rx(
     r"do\s+you\s+deliver",
     r"(?:me\s+)?(?:lo|la|los|las)\s+(?:mandas|mandan|envias|envian|traes|traen|llevan|entregan)",
     r"(?:can|will|could)\s+you\s+(?:deliver|send|bring)\s+(?:it|them)",
+    r"(?:can|will|could)\s+you\s+deliver\s+(?:today|tomorrow|tonight|on\s+\w+|this\s+\w+|next\s+\w+)",
+    r"when\s+(?:can|will|do)\s+you\s+deliver",
+    r"when\s+(?:will|would|does|do)\s+(?:it|they|my\s+order)\s+(?:arrive|get\s+here|come)",
     r"same\s+day",
     r"hoy\s+mismo",
     # picking up at the store

@@ -95,6 +95,8 @@ def test_a_phrase_without_quantity_has_none() -> None:
         ("quiero pagar", "checkout"),
         ("how much is shipping?", "store_info"),
         ("do you deliver?", "store_info"),
+        ("can you deliver tomorrow?", "store_info"),
+        ("when can you deliver?", "store_info"),
         ("¿hacen delivery?", "store_info"),
         ("¿tienen envío a domicilio?", "store_info"),
         ("can I pay with card?", "store_info"),
