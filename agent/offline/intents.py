@@ -858,7 +858,8 @@ _POINTING_ALONE = re.compile(
     r"(?:it|that(?:\s+one)?|this(?:\s+one)?|them|those|these|eso|esa|ese|esos|esas|lo|la)"
 )
 _VAGUE = re.compile(
-    r"(?:(?:algo|anything|something|else|otro|otra|otros|otras|other|others|mas|more)\s*)*"
+    r"(?:(?:algo|alguno|alguna|algunos|algunas|anything|something|else|otro|otra|otros|otras"
+    r"|other|others|mas|more)\s*)*"
 )
 _MORE = re.compile(r"(?:more|mas|extra|additional|adicional(?:es)?)")
 _TAKE_OFF = re.compile(

@@ -378,14 +378,19 @@ class Planner:
         word alone ("leche descremada" finds no other milk, "leche" does), then the
         category ("LG 55 TV", "LG": only the LG)."""
         last = self._last_search()
-        if last is None or not self.lists:
+        # what the answer listed; else what the search found ("quiero una nevera" found
+        # one and added it straight away)
+        shown = self.lists[0] if self.lists else self._last_found()
+        if last is None or not shown:
             return self._say(phrasing.small_talk("which_one", self.language))
         query = str(last["query"])
-        shown = self.lists[0]
         kinds = {p.get("category") for p in shown}
         name_words = {w for p in shown for w in fold(p.get("name", "")).split() if w.isalpha()}
         measure, less = _measure_for(intent, shown)
+        beyond_word = ("cheaper" if less else "pricier") if intent.size is None else intent.size
         if measure is None:  # "any bigger ones?" about products whose names give no size
+            if len(shown) == 1:  # "la más grande", with one fridge found: that one
+                return self._say(phrasing.nothing_beyond(shown[0], beyond_word, self.language))
             return self._say(phrasing.small_talk("which_one", self.language))
         held = [m for m in (measure(p) for p in shown) if m is not None]
 
@@ -425,7 +430,6 @@ class Planner:
                 search["category"] = kind
             return self._call("search_products", **search)
         reference = (min if less else max)(shown, key=lambda p: measure(p) or 0)
-        beyond_word = ("cheaper" if less else "pricier") if intent.size is None else intent.size
         return self._say(phrasing.nothing_beyond(reference, beyond_word, self.language))
 
     def _add_chosen(self, product: dict[str, Any], asked: ItemRequest) -> AIMessage:
@@ -505,7 +509,9 @@ class Planner:
     def _by_size(self, size: Literal["big", "small"]) -> AIMessage:
         """ "El más grande": of the products just shown, the one whose name gives the
         biggest (or smallest) size, when every name gives one in the same unit."""
-        shown = self.lists[0] if self.lists else []
+        shown = self.lists[0] if self.lists else self._last_found()
+        if len(shown) == 1:  # "la más grande", when one fridge was found: all there is
+            return self._say(phrasing.nothing_beyond(shown[0], size, self.language))
         sizes = [_size_in(p) for p in shown]
         units = {s[1] for s in sizes if s is not None}
         if len(shown) < 2 or None in sizes or len(units) != 1:
@@ -846,6 +852,17 @@ class Planner:
                 if name == "search_products" and args.get("query")
             ),
             None,
+        )
+
+    def _last_found(self) -> list[dict[str, Any]]:
+        """What the latest search before this turn found."""
+        return next(
+            (
+                list(content.get("results") or [])
+                for name, args, content in reversed(tool_results(self.history))
+                if name == "search_products" and args.get("query") and isinstance(content, dict)
+            ),
+            [],
         )
 
     def _found(self) -> list[dict[str, Any]]:

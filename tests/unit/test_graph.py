@@ -894,6 +894,19 @@ async def test_the_brand_ones_while_choosing_list_that_brand_and_add_nothing() -
     assert _lines(await harness.say("add it")) == [("EL-P2", "1")]
 
 
+async def test_the_biggest_or_a_cheaper_one_when_the_only_one_was_added_straight_away() -> None:
+    catalog = [
+        _product("EL-FRIDGE", "Nevera LG 11 pies", "689.00", category="Línea blanca"),
+        _product("EL-FAN", "Ventilador de pie", "39.50", category="Electrodomésticos"),
+    ]
+    harness = await _greeted(catalog, name="Ana Pérez", hello="hola")
+    assert _lines(await harness.say("yo quiero una nevera")) == [("EL-FRIDGE", "1")]
+    biggest = await harness.say("la más grande")
+    assert biggest["reply"].startswith("No tengo nada más grande de ese tipo: Nevera LG 11 pies")
+    cheaper = await harness.say("¿hay alguna más barata?")
+    assert cheaper["reply"].startswith("No tengo nada más barato de ese tipo: Nevera LG 11 pies")
+
+
 async def test_bigger_diapers_go_by_the_letter_size() -> None:
     catalog = [
         _product("HG-M", "Pañales talla M", "15.90", category="Bebé", unit="pack"),
