@@ -272,6 +272,8 @@ _UPDATE = _rx(
     r"only\s+(?=\d)",
     r"(?:i\s+)?meant",
     r"quise\s+decir",
+    # "me equivoqué, eran 2": a bare amount, correcting the one just given
+    r"(?:me\s+equivoque\W*\s*)?(?:eran|era|son)\s+(?=(?:\d+|una?|dos|tres|cuatro|cinco)\W*$)",
     r"solo\s+(?=\d)",
 )
 _CHECKOUT = _rx(

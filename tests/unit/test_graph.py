@@ -343,6 +343,7 @@ async def test_a_bare_amount_sets_the_line_more_adds_to_it_and_one_less_takes_on
     assert _lines(await harness.say("agrega uno")) == [("GR-DIAPERS", "4")]  # one more
     assert _lines(await harness.say("ponme dos")) == [("GR-DIAPERS", "2")]  # two in all
     assert _lines(await harness.say("add one")) == [("GR-DIAPERS", "3")]
+    assert _lines(await harness.say("me equivoqué, eran 2")) == [("GR-DIAPERS", "2")]
 
 
 async def test_one_less_of_the_product_at_hand_leaves_the_rest_of_the_cart_alone() -> None:
