@@ -378,9 +378,7 @@ class Planner:
         word alone ("leche descremada" finds no other milk, "leche" does), then the
         category ("LG 55 TV", "LG": only the LG)."""
         last = self._last_search()
-        # what the answer listed; else what the search found ("quiero una nevera" found
-        # one and added it straight away)
-        shown = self.lists[0] if self.lists else self._last_found()
+        shown = self._shown_or_found()
         if last is None or not shown:
             return self._say(phrasing.small_talk("which_one", self.language))
         query = str(last["query"])
@@ -509,7 +507,7 @@ class Planner:
     def _by_size(self, size: Literal["big", "small"]) -> AIMessage:
         """ "El más grande": of the products just shown, the one whose name gives the
         biggest (or smallest) size, when every name gives one in the same unit."""
-        shown = self.lists[0] if self.lists else self._last_found()
+        shown = self._shown_or_found()
         if len(shown) == 1:  # "la más grande", when one fridge was found: all there is
             return self._say(phrasing.nothing_beyond(shown[0], size, self.language))
         sizes = [_size_in(p) for p in shown]
@@ -845,24 +843,28 @@ class Planner:
     def _last_search(self) -> dict[str, Any] | None:
         """The arguments of the latest search before this turn, as the tool read them
         ("arroz en Valencia": "arroz", in the city "Valencia")."""
+        latest = self._latest_search()
+        return None if latest is None else {**latest[0], **_as_read(latest[1])}
+
+    def _shown_or_found(self) -> list[dict[str, Any]]:
+        """What the last answer listed; else what the latest search before this turn found
+        ("quiero una nevera" found one fridge and added it straight away)."""
+        if self.lists:
+            return self.lists[0]
+        latest = self._latest_search()
+        if latest is None or not isinstance(latest[1], dict):
+            return []
+        return list(latest[1].get("results") or [])
+
+    def _latest_search(self) -> tuple[dict[str, Any], Any] | None:
+        """The arguments and the answer of the latest search before this turn."""
         return next(
             (
-                {**args, **_as_read(content)}
+                (args, content)
                 for name, args, content in reversed(tool_results(self.history))
                 if name == "search_products" and args.get("query")
             ),
             None,
-        )
-
-    def _last_found(self) -> list[dict[str, Any]]:
-        """What the latest search before this turn found."""
-        return next(
-            (
-                list(content.get("results") or [])
-                for name, args, content in reversed(tool_results(self.history))
-                if name == "search_products" and args.get("query") and isinstance(content, dict)
-            ),
-            [],
         )
 
     def _found(self) -> list[dict[str, Any]]:
