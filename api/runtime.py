@@ -18,7 +18,6 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.graph.state import CompiledStateGraph
 from redis.asyncio import Redis
 
@@ -41,7 +40,7 @@ from ingestion.pipeline import Progress, SyncReport, sync_catalog
 from ingestion.worker import IngestWorker
 from storage.catalog import CatalogRepository
 from storage.catalog_sync import CatalogWriter
-from storage.checkpoints import checkpoint_serializer
+from storage.checkpoints import checkpoint_saver
 from storage.conversations import ConversationRepository
 from storage.customers import CustomerRepository
 from storage.db import Pool, migrate, open_pool
@@ -163,7 +162,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
         pool = await open_pool(database_url, max_size=settings.db_pool_max_size)
         stack.push_async_callback(pool.close)
         await migrate(pool)
-        checkpointer = AsyncPostgresSaver(pool, serde=checkpoint_serializer())
+        checkpointer = checkpoint_saver(pool)
         await checkpointer.setup()
 
         # Bounded waits: a Redis that stops answering fails the request (503), not hangs it.

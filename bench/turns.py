@@ -22,9 +22,9 @@ from typing import TypedDict
 
 import httpx
 from _service import TOKEN, KeepAliveClient, load_catalog, servers, service
-from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.graph import END, START, StateGraph
 
+from storage.checkpoints import checkpoint_saver
 from storage.db import open_pool
 
 MESSAGES = [
@@ -37,9 +37,13 @@ MESSAGES = [
 SAMPLE_CATALOG = Path(__file__).resolve().parents[1] / "ingestion" / "data" / "sample_catalog.json"
 
 
+Figures = tuple[float, float, float]
+"""Turns per second, p50 and p99 latency in ms."""
+
+
 async def _measure(
     concurrency: int, turns: int, turn: Callable[[int, int], Awaitable[None]]
-) -> tuple[float, float, float]:
+) -> Figures:
     """Run `turns` turns for each of `concurrency` customers; return turns/s, p50, p99 (ms)."""
     latencies: list[float] = []
 
@@ -60,7 +64,7 @@ class FloorState(TypedDict):
     count: int
 
 
-async def _floor(database_url: str, concurrency: int, turns: int) -> tuple[float, float, float]:
+async def _floor(database_url: str, concurrency: int, turns: int) -> Figures:
     def first(state: FloorState) -> FloorState:
         return {"count": state["count"] + 1}
 
@@ -74,7 +78,7 @@ async def _floor(database_url: str, concurrency: int, turns: int) -> tuple[float
     builder.add_edge("first", "second")
     builder.add_edge("second", END)
     pool = await open_pool(database_url, max_size=10)
-    saver = AsyncPostgresSaver(pool)
+    saver = checkpoint_saver(pool)  # the service's own saver
     await saver.setup()
     graph = builder.compile(checkpointer=saver)
 
@@ -88,7 +92,7 @@ async def _floor(database_url: str, concurrency: int, turns: int) -> tuple[float
         await pool.close()
 
 
-async def _service(base_url: str, concurrency: int, turns: int) -> tuple[float, float, float]:
+async def _service(base_url: str, concurrency: int, turns: int) -> Figures:
     limits = httpx.Limits(max_connections=concurrency + 5)
     async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
         headers = {"Authorization": f"Bearer {TOKEN}"}
@@ -138,6 +142,11 @@ async def _service(base_url: str, concurrency: int, turns: int) -> tuple[float, 
             await idle.get_nowait().close()
 
 
+def _medians(runs: list[Figures]) -> Figures:
+    rates, p50s, p99s = zip(*runs, strict=True)
+    return statistics.median(rates), statistics.median(p50s), statistics.median(p99s)
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--turns", type=int, default=20, help="turns per customer")
@@ -148,6 +157,12 @@ async def main() -> None:
         default=os.cpu_count() or 1,
         help="service processes (default: one per core, as deployed)",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="floor and service measured in turn this many times (this machine's speed drifts)",
+    )
     args = parser.parse_args()
 
     rows = []
@@ -155,22 +170,28 @@ async def main() -> None:
         load_catalog(found, SAMPLE_CATALOG)
         async with service(found, workers=args.workers) as base_url:
             for concurrency in args.concurrency:
-                floor = await _floor(found.database_url, concurrency, args.turns)
-                measured = await _service(base_url, concurrency, args.turns)
-                rows.append((concurrency, measured, floor))
+                floors, measured = [], []
+                for _ in range(args.rounds):
+                    floors.append(await _floor(found.database_url, concurrency, args.turns))
+                    measured.append(await _service(base_url, concurrency, args.turns))
+                rows.append((concurrency, measured, floors))
 
     print(
         f"\nturns through POST /api/chatbot/process, offline model, {args.turns} turns/customer,"
-        f" {args.workers} service process(es)"
+        f" {args.workers} service process(es); medians of {args.rounds} alternating rounds"
     )
     print(
         f"{'customers':>9} | {'service turns/s':>15} {'p50 ms':>8} {'p99 ms':>8} | "
-        f"{'floor turns/s':>13} {'p50 ms':>8} {'p99 ms':>8} | {'ratio':>5}"
+        f"{'floor turns/s':>13} {'p50 ms':>8} {'p99 ms':>8} | {'ratio':>5} | ratio by round"
     )
-    for concurrency, (rate, p50, p99), (f_rate, f_p50, f_p99) in rows:
+    for concurrency, measured, floors in rows:
+        rate, p50, p99 = _medians(measured)
+        f_rate, f_p50, f_p99 = _medians(floors)
+        ratios = [m[0] / f[0] for m, f in zip(measured, floors, strict=True)]
         print(
             f"{concurrency:>9} | {rate:>15.1f} {p50:>8.1f} {p99:>8.1f} | "
-            f"{f_rate:>13.1f} {f_p50:>8.1f} {f_p99:>8.1f} | {rate / f_rate:>5.2f}"
+            f"{f_rate:>13.1f} {f_p50:>8.1f} {f_p99:>8.1f} | {statistics.median(ratios):>5.2f} | "
+            + " ".join(f"{ratio:.2f}" for ratio in ratios)
         )
     print("target: service >= 0.5 x floor turns/s at 50 customers")
 

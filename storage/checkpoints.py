@@ -9,10 +9,15 @@ with the other.
 
 Only the types LangGraph lists as safe are rebuilt (its strict mode): a checkpoint row
 cannot make the service import and construct an arbitrary class.
+
+The saver (`CheckpointSaver`) is LangGraph's, with one query changed: reading a checkpoint
+looks its channel values up by key, where LangGraph's query hashes every value the thread
+ever stored (each turn adds one), so a conversation's turns grew slower with its age.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import ormsgpack
@@ -24,11 +29,16 @@ from langchain_core.messages import (
     SystemMessage,
     ToolMessage,
 )
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.serde.jsonplus import (
     EXT_PYDANTIC_V2,
     JsonPlusSerializer,
     _create_msgpack_ext_hook,
 )
+
+from storage.db import Pool
+
+log = logging.getLogger(__name__)
 
 _MESSAGES: dict[tuple[str, str], type[BaseMessage]] = {
     (kind.__module__, kind.__name__): kind
@@ -51,3 +61,45 @@ def _rebuild(code: int, data: bytes) -> Any:
 
 def checkpoint_serializer() -> JsonPlusSerializer:
     return JsonPlusSerializer(allowed_msgpack_modules=None, __unpack_ext_hook__=_rebuild)
+
+
+_JOIN_EVERY_VALUE = """
+        from jsonb_each_text(checkpoint -> 'channel_versions')
+        inner join checkpoint_blobs bl
+            on bl.thread_id = checkpoints.thread_id
+            and bl.checkpoint_ns = checkpoints.checkpoint_ns
+            and bl.channel = jsonb_each_text.key
+            and bl.version = jsonb_each_text.value
+"""
+_LOOK_UP_EACH_VALUE = """
+        from jsonb_each_text(checkpoint -> 'channel_versions') v,
+        lateral (
+            select b.channel, b.type, b.blob from checkpoint_blobs b
+            where b.thread_id = checkpoints.thread_id
+                and b.checkpoint_ns = checkpoints.checkpoint_ns
+                and b.channel = v.key
+                and b.version = v.value
+            offset 0
+        ) bl
+"""
+"""PostgreSQL estimates a hundred rows for `jsonb_each_text` and so prefers hashing all the
+thread's stored values to a primary-key lookup per channel; `offset 0` keeps the lookup
+a subquery run per channel (a dozen index probes, whatever the thread's age)."""
+
+
+def select_by_key(select_sql: str) -> str:
+    """LangGraph's checkpoint query with the channel values looked up by key; unchanged
+    (and said so) if a LangGraph release has reworded it."""
+    if _JOIN_EVERY_VALUE not in select_sql:
+        log.warning("LangGraph's checkpoint query has changed; reading it unmodified")
+        return select_sql
+    return select_sql.replace(_JOIN_EVERY_VALUE, _LOOK_UP_EACH_VALUE)
+
+
+class CheckpointSaver(AsyncPostgresSaver):
+    SELECT_SQL = select_by_key(AsyncPostgresSaver.SELECT_SQL)
+
+
+def checkpoint_saver(pool: Pool) -> CheckpointSaver:
+    """LangGraph's Postgres saver on `pool`, with this module's serializer and query."""
+    return CheckpointSaver(pool, serde=checkpoint_serializer())
