@@ -352,6 +352,31 @@ async def test_a_new_embedding_model_re_embeds_the_catalog_once(app: App) -> Non
         await wrong.embed(["hello"])
 
 
+async def test_product_vectors_are_stored_in_their_rows(app: App) -> None:
+    """A search compares every vector it reads: one fetched from the TOAST table costs a
+    second lookup (migration 010)."""
+    _, runtime = app
+    await runtime.sync_catalog(json.loads(SAMPLE.read_text()))
+    async with runtime.pool.connection() as conn:
+        toast = await (
+            await conn.execute(
+                "SELECT reltoastrelid::regclass::text AS name FROM pg_class "
+                "WHERE relname = 'products'"
+            )
+        ).fetchone()
+        assert toast is not None
+        counted = await (
+            await conn.execute(f"SELECT count(*) AS chunks FROM {toast['name']}")  # noqa: S608
+        ).fetchone()
+        vectors = await (
+            await conn.execute("SELECT count(embedding) AS n FROM products")
+        ).fetchone()
+    assert counted is not None
+    assert vectors is not None
+    assert vectors["n"] == 154
+    assert counted["chunks"] == 0
+
+
 async def test_search_finds_products_across_languages_recall_at_3(app: App) -> None:
     import yaml
 
