@@ -18,7 +18,7 @@ def last_human_text(messages: Sequence[AnyMessage]) -> str:
     return ""
 
 
-def reply_of_turn(messages: Sequence[AnyMessage]) -> str:
+def reply_of_turn(messages: Sequence[BaseMessage]) -> str:
     """Everything the assistant said since the customer's latest message, as one reply."""
     parts: list[str] = []
     for message in reversed(messages):

@@ -400,9 +400,13 @@ _ADD = _rx(
     r"manda(?:me|nos)?",
     r"mandeme",
     r"trae(?:me|nos)",
+    r"lleva(?:me|nos)",
     r"regala(?:me|nos)",
     r"me\s+(?:regalas|regala|regalan|vendes|vende|venden|pasas|traes)",
     r"send\s+me",
+    # "can you deliver 2 bags of rice", "could you bring me some milk" (not "can you
+    # deliver it?" or "… tomorrow?", which ask about delivery)
+    r"(?:deliver|bring)(?:\s+(?:me|us))?(?=\s+(?:\d|a|an|some|one|two|three|four|five|six)\b)",
     r"gimme",
     r"lemme\s+get",
     r"let\s+me\s+get",
@@ -525,6 +529,8 @@ _FILLER = _rx(
     r"again",
     r"otra\s+vez",
     r"(?:to|in|into)\s+(?:my|the)\s+(?:cart|basket)",
+    r"(?:to|at)\s+(?:my|our|the)\s+(?:house|home|place|address|office|apartment|flat)",
+    r"(?:a|en)\s+(?:mi|la)\s+casa",
     r"(?:al|a\s+mi|en\s+(?:el|mi))\s+carrito",
     r"oops",
     r"ups",

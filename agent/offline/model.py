@@ -25,7 +25,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from agent.language import Language, detect_language
-from agent.messages import turn_messages
+from agent.messages import reply_of_turn, turn_messages
 from agent.observers import observed
 from agent.offline import phrasing
 from agent.offline.intents import (
@@ -521,11 +521,25 @@ class Planner:
 
     def _point_at(self, product: dict[str, Any]) -> AIMessage:
         """The product the customer picked out of a list: added if they were choosing what
-        to add ("quiero un televisor" … "el más barato"), else its details."""
+        to add ("quiero un televisor" … "el más barato") or if the list asked whether to
+        add any ("penne", after the pastas), else its details."""
         asked = self._pending_for(product["item_code"])
+        if asked is None and self._answers_add_question(product):
+            asked = ItemRequest(phrase="")  # one of it
         if asked is not None:
             return self._add_chosen(product, asked)
         return self._call("get_product_details", item_code=product["item_code"])
+
+    def _answers_add_question(self, product: dict[str, Any]) -> bool:
+        """The previous answer listed `product` and asked whether to add any, and this
+        message names it without asking anything ("penne?" asks about it)."""
+        if "add_to_cart" not in self.tools or "?" in self.text:
+            return False
+        listed = {p["item_code"] for p in self._shown_last_turn()}
+        replied = reply_of_turn(self.previous_turn)
+        return product["item_code"] in listed and replied.endswith(
+            tuple(phrasing.ADD_QUESTIONS.values())
+        )
 
     def _on_add(self, intent: Intent) -> AIMessage:
         if "add_to_cart" not in self.tools:

@@ -156,12 +156,17 @@ def _only_similar(query: str, results: Sequence[dict[str, Any]]) -> bool:
     return bool(asked) and all(asked <= set(p.get("missing", [])) for p in results)
 
 
+ADD_QUESTIONS = {
+    "es": "¿Quieres agregar alguno al carrito?",
+    "en": "Would you like to add any of these to your cart?",
+}
+"""What a list of products found ends with when nothing was being chosen."""
+
+
 def _search_question(query: str, lang: Language, choose: bool, naming: bool) -> str:
     """What a list of products found ends with: which one, or whether to add any."""
     if not choose:
-        if lang == "es":
-            return "¿Quieres agregar alguno al carrito?"
-        return "Would you like to add any of these to your cart?"
+        return ADD_QUESTIONS[lang]
     if lang == "es":
         return f"¿Cuál prefieres de «{query}»?" if naming else "¿Cuál prefieres?"
     return f'Which one would you like for "{query}"?' if naming else "Which one would you like?"

@@ -581,9 +581,29 @@ async def test_a_size_names_the_one_product_shown() -> None:
     ]
     harness = await _greeted(catalog)
     await harness.say("and honey")
-    picked = await harness.say("the 500g one")
-    assert picked["reply"].startswith("Miel de abejas 500g — $5.50")
-    assert picked["cart"] == []  # 500 g is its size, not an amount
+    picked = await harness.say("the 500g one")  # the list asked whether to add any
+    assert picked["reply"].startswith("Added 1 × Miel de abejas 500g")
+    assert [(c["item_code"], c["quantity"]) for c in picked["cart"]] == [("GR-HONEY", "1")]
+    asked = await harness.say("the 500g one?")  # 500 g is its size, not an amount
+    assert asked["reply"].startswith("Miel de abejas 500g — $5.50")
+
+
+async def test_naming_a_listed_product_answers_whether_to_add_it() -> None:
+    catalog = [
+        _product("GR-PENNE", "Pasta penne 500g", "1.30", category="Pantry", description="pasta"),
+        _product("GR-SPAGHETTI", "Espaguetis 1kg", "2.10", category="Pantry", description="pasta"),
+    ]
+    asking = await _greeted(catalog)
+    listed = await asking.say("and some pasta")
+    assert listed["reply"].endswith("Would you like to add any of these to your cart?")
+    asked = await asking.say("penne?")  # a question about it: its details
+    assert asked["reply"].startswith("Pasta penne 500g — $1.30")
+    assert asked["cart"] == []
+    harness = await _greeted(catalog)
+    await harness.say("and some pasta")
+    picked = await harness.say("penne")
+    assert picked["reply"].startswith("Added 1 × Pasta penne 500g")
+    assert [(c["item_code"], c["quantity"]) for c in picked["cart"]] == [("GR-PENNE", "1")]
 
 
 async def test_a_weight_of_a_sold_out_product_sold_by_weight_is_reported_not_replaced() -> None:
@@ -627,7 +647,8 @@ async def test_a_name_with_a_word_no_listed_product_has_is_a_new_search() -> Non
     assert "Aceite de oliva" in coconut["reply"]
     await harness.say("¿tienen televisores?")
     named = await harness.say("el televisor samsung")  # every word fits one of them
-    assert named["reply"].startswith('Samsung Smart TV 32" — $219.00')
+    assert named["reply"].startswith('Agregué 1 × Samsung Smart TV 32"')  # as the list asked
+    assert [c["item_code"] for c in named["cart"]] == ["GR-SAMSUNG"]
 
 
 async def test_an_amount_of_the_product_looked_at_adds_it_and_its_unit_is_not_a_search() -> None:

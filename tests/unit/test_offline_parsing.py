@@ -74,6 +74,10 @@ def test_a_phrase_without_quantity_has_none() -> None:
         ("me equivoqué, eran 2", "update"),
         ("perdón, son 3", "update"),
         ("son 2 kilos de arroz", "add"),
+        ("can you deliver 2 bags of rice", "add"),
+        ("could you bring me some milk", "add"),
+        ("llévame una nevera a mi casa", "add"),
+        ("can you deliver it?", "store_info"),
         ("what's in my cart?", "view_cart"),
         ("¿qué tengo en el carrito?", "view_cart"),
         ("what's the total?", "view_cart"),
@@ -156,6 +160,21 @@ def test_several_items_in_one_message_keep_their_quantities() -> None:
     assert intent.kind == "add"
     got = [(i.phrase, i.quantity.amount if i.quantity else None) for i in intent.items]
     assert got == [("avocados", 2), ("cheese", 1), ("spaghetti", 1)]
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "amount"),
+    [
+        ("can you deliver 2 bags of rice", "rice", 2),
+        ("can you deliver a fridge to my house?", "fridge", 1),
+        ("mándame 2 kilos de arroz a mi casa", "arroz", 2),
+    ],
+)
+def test_asking_to_have_something_delivered_orders_it(text: str, phrase: str, amount: int) -> None:
+    intent = parse_message(text)[0]
+    assert intent.kind == "add"
+    got = [(i.phrase, i.quantity.amount if i.quantity else None) for i in intent.items]
+    assert got == [(phrase, amount)]
 
 
 def test_search_phrases_drop_filler_and_keep_product_words() -> None:
