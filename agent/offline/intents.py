@@ -910,6 +910,7 @@ _PRICE_CEILING = re.compile(
     r"not\s+more\s+than|at\s+most)\s+\$?\s*(\d+(?:\.\d+)?)"
     r"(?:\s*(?:dollars|dolares|usd|\$))?"
 )
+_LEADING_TO_PRICE = re.compile(r"\b(?:por|for|de|a|at|of|en|in)\s*$")
 _PRICE_AROUND = re.compile(
     r"\b(?:around|about|approximately|roughly|alrededor\s+de|cerca\s+de|como|unos|de\s+unos)"
     r"\s+\$?\s*(\d+(?:\.\d+)?)\s*(?:dollars|dolares|bucks|usd|\$)"
@@ -1115,6 +1116,9 @@ def _parse(folded: str, text: str) -> list[Intent]:
         kind: IntentKind = "details" if _DETAILS.search(folded) else "search"
         return [Intent(kind, phrase=code.group().upper())]
     folded, max_price = _max_price(folded)
+    if max_price is not None and _VAGUE.fullmatch(_strip(_SEARCH.sub(" ", folded))):
+        # "and under 600?", "¿algo por menos de 30?": the last search, under that price
+        return [Intent("search", max_price=max_price, order=order)]
     ordering = _ADD.search(folded) and _starts_with_quantity(
         _strip(_ADD.sub(" ", _SEARCH.sub(" ", folded)))
     )  # "me vendes 2 cervezas": an order, though "vendes" asks what is sold
@@ -1198,8 +1202,9 @@ def _max_price(folded: str) -> tuple[str, Decimal | None]:
     """Take "under 200" / "menos de 200" (or "around 500 dollars", with a margin) out of a
     search, as a price ceiling."""
     match = _PRICE_CEILING.search(folded)
-    if match:
-        return folded[: match.start()] + " " + folded[match.end() :], Decimal(match.group(1))
+    if match:  # with the word that led to it ("algo por menos de 30", "a phone for under 200")
+        before = _LEADING_TO_PRICE.sub("", folded[: match.start()])
+        return before + " " + folded[match.end() :], Decimal(match.group(1))
     match = _PRICE_AROUND.search(folded)
     if match:
         budget = (Decimal(match.group(1)) * _AROUND_MARGIN).quantize(Decimal(1))

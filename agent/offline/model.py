@@ -332,6 +332,19 @@ class Planner:
         if intent.narrows_shown and len(searches) > 1:  # the kind of its own, searched alone
             return self._say(phrasing.search_answer(searches[-1], self.language))
         content = searches[0] if searches else {}
+        if intent.max_price is not None and not intent.phrase:
+            # "something under 400?", after the laptops: only laptops, or none (the nearest
+            # thing under that price, a desk fan, is no answer)
+            fitting = [p for p in content.get("results") or [] if not p.get("missing")]
+            if not fitting:
+                shown = [p for p in (self.lists[0] if self.lists else []) if not p.get("missing")]
+                cheapest = min(shown, key=price_of, default=None)
+                currency = (cheapest or {}).get("currency", "USD")
+                ceiling = phrasing.money(format(intent.max_price.normalize(), "f"), currency)
+                return self._say(
+                    phrasing.nothing_under(str(last["query"]), ceiling, cheapest, self.language)
+                )
+            content = {**content, "results": fitting}
         if more:  # what the customer has not seen yet
             seen = {p["item_code"] for shown in self.lists for p in shown}
             fresh = [p for p in content.get("results") or [] if p["item_code"] not in seen]

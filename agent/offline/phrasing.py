@@ -250,6 +250,18 @@ def nothing_beyond(product: dict[str, Any], beyond: str, lang: Language) -> str:
     return f"I have nothing {_BEYOND[beyond][lang]} of that kind: {line}."
 
 
+def nothing_under(query: str, ceiling: str, cheapest: dict[str, Any] | None, lang: Language) -> str:
+    """Nothing of the kind searched for costs at most `ceiling`; the cheapest of it, if one
+    was shown (not the nearest thing under that price: a desk fan is no cheap laptop)."""
+    if lang == "es":
+        head = f"No tengo «{query}» por {ceiling} o menos."
+        tail = f" Lo más económico: {product_line(cheapest, lang)}." if cheapest else ""
+    else:
+        head = f'I have no "{query}" for {ceiling} or less.'
+        tail = f" The cheapest: {product_line(cheapest, lang)}." if cheapest else ""
+    return head + tail
+
+
 def nothing_more(query: str, lang: Language) -> str:
     """Every product the last search finds has been shown."""
     if lang == "es":

@@ -588,6 +588,25 @@ async def test_a_size_names_the_one_product_shown() -> None:
     assert asked["reply"].startswith("Miel de abejas 500g — $5.50")
 
 
+async def test_a_price_ceiling_nothing_of_the_kind_meets_names_the_cheapest_of_it() -> None:
+    catalog = [
+        _product("EL-LENOVO", "Lenovo IdeaPad 3", "549.00", category="Laptops"),
+        _product("EL-MAC", "Apple MacBook Air M2", "1099.00", category="Laptops"),
+        _product("EL-FAN", "Ventilador de mesa", "24.00", category="Appliances"),
+    ]
+    harness = await _greeted(catalog)
+    await harness.say("do you have laptops?")
+    under = await harness.say("anything under 400?")
+    assert under["reply"] == (
+        'I have no "laptops" for $400 or less. The cheapest: Lenovo IdeaPad 3 — $549.00,'
+        " 5 available."
+    )  # not the desk fan, the nearest thing under $400
+    fits = await harness.say("and under 600?")
+    assert "Lenovo IdeaPad 3" in fits["reply"]
+    assert "MacBook" not in fits["reply"]
+    assert "Ventilador" not in fits["reply"]
+
+
 async def test_naming_a_listed_product_answers_whether_to_add_it() -> None:
     catalog = [
         _product("GR-PENNE", "Pasta penne 500g", "1.30", category="Pantry", description="pasta"),

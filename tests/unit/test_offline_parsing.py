@@ -406,6 +406,9 @@ def test_narrowing_the_last_search(text: str, phrase: str, max_price: Decimal | 
         ("something else?", None),
         ("what about something under 600", Decimal(600)),
         ("¿algo por debajo de 300?", Decimal(300)),
+        ("and under 600?", Decimal(600)),
+        ("¿algo por menos de 30?", Decimal(30)),
+        ("¿y por debajo de 600?", Decimal(600)),
     ],
 )
 def test_more_of_the_last_search(text: str, max_price: Decimal | None) -> None:
