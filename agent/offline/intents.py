@@ -489,6 +489,10 @@ _GOODBYE = _rx(
     r"(?:talk|write)\s+(?:to\s+you\s+)?later",
     r"(?:te|les)\s+(?:escribo|aviso)\s+(?:luego|despues|mas\s+tarde)",
     r"(?:luego|despues|mas\s+tarde)\s+(?:te|les)\s+(?:escribo|aviso)",
+    # "luego confirmo", "I'll confirm later": the cart waits for them
+    r"(?:luego|despues|mas\s+tarde)\s+(?:lo\s+)?(?:confirmo|pido|compro|vuelvo|regreso)",
+    r"(?:confirmo|pido|compro|vuelvo|regreso)\s+(?:luego|despues|mas\s+tarde)",
+    r"(?:i'?ll|i\s+will)\s+(?:confirm|order|buy)(?:\s+(?:it|them))?\s+later",
 )
 """A goodbye, answered like thanks (and reminding what is left in the cart)."""
 _FILLER = _rx(

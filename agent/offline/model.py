@@ -245,7 +245,7 @@ class Planner:
             elif len(shown) == 1 and best_matches(intent.phrase, shown, every_word=True):
                 meant = shown[0]  # "the 500g one", after the honey of 500 g
             if meant is not None:  # "la entera", after "necesito leche" got the milks: added
-                return self._point_at(meant)
+                return self._point_at(meant, named=intent.phrase)
             args: dict[str, Any] = {"query": intent.phrase or self.text}
             if intent.max_price is not None:
                 args["max_price"] = float(intent.max_price)
@@ -532,27 +532,30 @@ class Planner:
         )[0]
         return self._point_at(pick)
 
-    def _point_at(self, product: dict[str, Any]) -> AIMessage:
+    def _point_at(self, product: dict[str, Any], *, named: str | None = None) -> AIMessage:
         """The product the customer picked out of a list: added if they were choosing what
-        to add ("quiero un televisor" … "el más barato") or if the list asked whether to
-        add any ("penne", after the pastas), else its details."""
+        to add ("quiero un televisor" … "el más barato"), or if they `named` it in answer to
+        the list's "would you like to add any?" ("penne", after the pastas) or pointed at
+        it right after its details ("esa"); else its details."""
         asked = self._pending_for(product["item_code"])
-        if asked is None and self._answers_add_question(product):
+        if asked is None and named is not None and self._takes(product, named):
             asked = ItemRequest(phrase="")  # one of it
         if asked is not None:
             return self._add_chosen(product, asked)
         return self._call("get_product_details", item_code=product["item_code"])
 
-    def _answers_add_question(self, product: dict[str, Any]) -> bool:
-        """The previous answer listed `product` and asked whether to add any, and this
-        message names it without asking anything ("penne?" asks about it)."""
+    def _takes(self, product: dict[str, Any], named: str) -> bool:
+        """Naming or pointing at `product` says "that one" (not "penne?", a question): the
+        previous answer listed it and asked whether to add any, or showed its details
+        alone and `named` only points ("esa", "that one")."""
         if "add_to_cart" not in self.tools or "?" in self.text:
             return False
-        listed = {p["item_code"] for p in self._shown_last_turn()}
-        replied = reply_of_turn(self.previous_turn)
-        return product["item_code"] in listed and replied.endswith(
-            tuple(phrasing.ADD_QUESTIONS.values())
-        )
+        listed = [p["item_code"] for p in self._shown_last_turn()]
+        if product["item_code"] not in listed:
+            return False
+        if reply_of_turn(self.previous_turn).endswith(tuple(phrasing.ADD_QUESTIONS.values())):
+            return True
+        return listed == [product["item_code"]] and is_reference(named)
 
     def _on_add(self, intent: Intent) -> AIMessage:
         if "add_to_cart" not in self.tools:

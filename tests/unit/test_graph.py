@@ -588,6 +588,25 @@ async def test_a_size_names_the_one_product_shown() -> None:
     assert asked["reply"].startswith("Miel de abejas 500g — $5.50")
 
 
+async def test_pointing_at_the_product_just_looked_at_takes_it() -> None:
+    catalog = [
+        _product("GR-SKIM", "Leche descremada 1L", "1.45", category="Dairy", description="milk"),
+        _product("GR-WHOLE", "Leche entera 1L", "1.35", category="Dairy", description="milk"),
+    ]
+    harness = await _greeted(catalog, name="Ana Pérez", hello="hola")
+    await harness.say("¿tienen leche?")
+    looked = await harness.say("¿cuál es la más barata?")
+    assert looked["reply"].startswith("Leche entera 1L — $1.35")
+    again = await harness.say("¿esa?")  # a question: its details again
+    assert again["cart"] == []
+    taken = await harness.say("esa")
+    assert taken["reply"].startswith("Agregué 1 × Leche entera 1L")
+    assert [c["item_code"] for c in taken["cart"]] == ["GR-WHOLE"]
+    later = await harness.say("ok gracias, luego confirmo")
+    assert "Leche entera 1L" in later["reply"]  # the goodbye reminds what the cart holds
+    assert [c["item_code"] for c in later["cart"]] == ["GR-WHOLE"]
+
+
 async def test_a_price_ceiling_nothing_of_the_kind_meets_names_the_cheapest_of_it() -> None:
     catalog = [
         _product("EL-LENOVO", "Lenovo IdeaPad 3", "549.00", category="Laptops"),

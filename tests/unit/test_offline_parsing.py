@@ -78,6 +78,8 @@ def test_a_phrase_without_quantity_has_none() -> None:
         ("could you bring me some milk", "add"),
         ("llévame una nevera a mi casa", "add"),
         ("can you deliver it?", "store_info"),
+        ("ok gracias, luego confirmo", "thanks"),
+        ("thanks, I'll confirm later", "thanks"),
         ("what's in my cart?", "view_cart"),
         ("¿qué tengo en el carrito?", "view_cart"),
         ("what's the total?", "view_cart"),
