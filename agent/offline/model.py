@@ -550,12 +550,18 @@ class Planner:
         alone and `named` only points ("esa", "that one")."""
         if "add_to_cart" not in self.tools or "?" in self.text:
             return False
-        listed = [p["item_code"] for p in self._shown_last_turn()]
+        shown = self._shown_last_turn()
+        listed = [p["item_code"] for p in shown]
         if product["item_code"] not in listed:
             return False
-        if reply_of_turn(self.previous_turn).endswith(tuple(phrasing.ADD_QUESTIONS.values())):
-            return True
-        return listed == [product["item_code"]] and is_reference(named)
+        if is_reference(named):
+            return listed == [product["item_code"]] or self._asked_to_add()
+        # a name fitting several of them ("samsung", with two Samsung phones) picks none
+        return self._asked_to_add() and len(best_matches(named, shown, every_word=True)) == 1
+
+    def _asked_to_add(self) -> bool:
+        """The previous answer ended with "would you like to add any of these?"."""
+        return reply_of_turn(self.previous_turn).endswith(tuple(phrasing.ADD_QUESTIONS.values()))
 
     def _on_add(self, intent: Intent) -> AIMessage:
         if "add_to_cart" not in self.tools:

@@ -644,6 +644,19 @@ async def test_naming_a_listed_product_answers_whether_to_add_it() -> None:
     assert [(c["item_code"], c["quantity"]) for c in picked["cart"]] == [("GR-PENNE", "1")]
 
 
+async def test_a_name_fitting_several_listed_products_adds_none() -> None:
+    catalog = [
+        _product("EL-A55", "Samsung Galaxy A55", "419.00", category="Phones", description="phone"),
+        _product("EL-A15", "Samsung Galaxy A15", "169.00", category="Phones", description="phone"),
+        _product("EL-G24", "Motorola Moto G24", "139.00", category="Phones", description="phone"),
+    ]
+    harness = await _greeted(catalog)
+    listed = await harness.say("do you have phones?")
+    assert listed["reply"].endswith("Would you like to add any of these to your cart?")
+    which = await harness.say("samsung")  # two Samsung phones: not one to add
+    assert which["cart"] == []
+
+
 async def test_a_weight_of_a_sold_out_product_sold_by_weight_is_reported_not_replaced() -> None:
     catalog = [
         _product(
