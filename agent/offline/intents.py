@@ -441,6 +441,27 @@ _ON_TOP = _rx(r"add", r"agrega\w*", r"anade\w*", r"suma\w*")
 "I want 2", which say how many the shopper wants in all."""
 
 
+_ASKS_WHAT_THERE_IS = _rx(
+    r"(?:do\s+)?(?:you|y'?all)\s+(?:guys\s+|all\s+)?(?:have|sell|carry|stock)",
+    r"have\s+you\s+got",
+    r"tienen",
+    r"tienes",
+    r"venden",
+    r"vendes",
+    r"show\s+me",
+    r"muestra\w*",
+    r"looking\s+for",
+    r"busco",
+    r"buscando",
+)
+
+
+def asks_what_there_is(text: str) -> bool:
+    """ "do you have phones?", "¿tienen leche?": the products there are, not the one at
+    hand ("the 500g one", "¿hay de 500g?")."""
+    return bool(_ASKS_WHAT_THERE_IS.search(_fold_keep_numbers(text)))
+
+
 def adds_on_top(text: str) -> bool:
     return bool(_ON_TOP.search(_fold_keep_numbers(text)))
 

@@ -37,6 +37,7 @@ from agent.offline.intents import (
     ItemRequest,
     adds_on_top,
     asks_to_judge,
+    asks_what_there_is,
     parse_message,
     request_after_no,
     thanks_in,
@@ -242,7 +243,11 @@ class Planner:
             ):  # "el Samsung", after a list (not "tv", which every TV shown fits; and
                 # not "aceite de coco" after the tuna in oil: a word it lacks is a search)
                 meant = resolve(intent.phrase, shown, every_word=True)
-            elif len(shown) == 1 and best_matches(intent.phrase, shown, every_word=True):
+            elif (
+                len(shown) == 1
+                and not asks_what_there_is(self.text)  # "do you have phones?", again
+                and best_matches(intent.phrase, shown, every_word=True)
+            ):
                 meant = shown[0]  # "the 500g one", after the honey of 500 g
             if meant is not None:  # "la entera", after "necesito leche" got the milks: added
                 return self._point_at(meant, named=intent.phrase)

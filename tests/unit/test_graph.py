@@ -655,6 +655,8 @@ async def test_a_name_fitting_several_listed_products_adds_none() -> None:
     assert listed["reply"].endswith("Would you like to add any of these to your cart?")
     which = await harness.say("samsung")  # two Samsung phones: not one to add
     assert which["cart"] == []
+    again = await harness.say("do you have phones?")  # the list again, not the one looked at
+    assert "Motorola Moto G24" in again["reply"]
 
 
 async def test_a_weight_of_a_sold_out_product_sold_by_weight_is_reported_not_replaced() -> None:
