@@ -251,14 +251,18 @@ def nothing_beyond(product: dict[str, Any], beyond: str, lang: Language) -> str:
 
 
 def nothing_under(query: str, ceiling: str, cheapest: dict[str, Any] | None, lang: Language) -> str:
-    """Nothing of the kind searched for costs at most `ceiling`; the cheapest of it, if one
-    was shown (not the nearest thing under that price: a desk fan is no cheap laptop)."""
+    """Nothing of the kind searched for costs at most `ceiling`; the cheapest of it that was
+    shown, if any (not the nearest thing under that price: a desk fan is no cheap laptop)."""
     if lang == "es":
         head = f"No tengo «{query}» por {ceiling} o menos."
-        tail = f" Lo más económico: {product_line(cheapest, lang)}." if cheapest else ""
+        tail = (
+            f" El más económico de los que te mostré: {product_line(cheapest, lang)}."
+            if cheapest
+            else ""
+        )
     else:
         head = f'I have no "{query}" for {ceiling} or less.'
-        tail = f" The cheapest: {product_line(cheapest, lang)}." if cheapest else ""
+        tail = f" The cheapest I showed you: {product_line(cheapest, lang)}." if cheapest else ""
     return head + tail
 
 

@@ -617,8 +617,8 @@ async def test_a_price_ceiling_nothing_of_the_kind_meets_names_the_cheapest_of_i
     await harness.say("do you have laptops?")
     under = await harness.say("anything under 400?")
     assert under["reply"] == (
-        'I have no "laptops" for $400 or less. The cheapest: Lenovo IdeaPad 3 — $549.00,'
-        " 5 available."
+        'I have no "laptops" for $400 or less. The cheapest I showed you: Lenovo IdeaPad 3'
+        " — $549.00, 5 available."
     )  # not the desk fan, the nearest thing under $400
     fits = await harness.say("and under 600?")
     assert "Lenovo IdeaPad 3" in fits["reply"]
