@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Literal, cast
 
-from agent.offline.quantities import Quantity, split_quantity
+from agent.offline.quantities import Quantity, decimal_fractions, split_quantity
 from agent.offline.references import is_reference
 from storage.text import unaccented
 
@@ -1275,7 +1275,7 @@ def is_only_greeting(text: str) -> bool:
 
 def _fold_keep_numbers(text: str) -> str:
     """Lower-case and accent-free, keeping decimals, apostrophes, '#' and hyphens in codes."""
-    text = unaccented(text.replace("’", "'"))
+    text = decimal_fractions(unaccented(text.replace("’", "'")))
     text = re.sub(r"(\d),(\d)", r"\1.\2", text)
     text = re.sub(r"(\d)\s*(kg|kgs|g|gr|lb|lbs|l)\b", r"\1 \2", text)
     text = re.sub(r"[^a-z0-9'#.,;\-]+", " ", text)

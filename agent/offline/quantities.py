@@ -187,6 +187,13 @@ def split_quantity(fragment: str) -> tuple[Quantity | None, str]:
             return None, " ".join(words)  # "55 inch", "128 GB": part of the name
         if amount is not None:
             i += 1
+            if (
+                amount == Decimal("0.5")
+                and words[i : i + 1] in (["a"], ["an"])
+                and i + 1 < len(words)
+                and words[i + 1] in UNIT_WORDS
+            ):
+                i += 1  # "half a kilo", "half a dozen"
             # "1 and a half", "dos y medio"
             if words[i : i + 3] == ["and", "a", "half"]:
                 amount += Decimal("0.5")
@@ -212,9 +219,23 @@ def split_quantity(fragment: str) -> tuple[Quantity | None, str]:
     return Quantity(amount, unit), " ".join(words[i:])
 
 
+_FRACTIONS = {"1/2": "0.5", "1/4": "0.25", "3/4": "0.75"}
+_FRACTION = re.compile(
+    r"(?<![\d/])(?:1/2|1/4|3/4)(?=\s*(?:kg|kgs|kilos?|g|gr|gramos|lb|lbs|libras?|pounds?|l"
+    r"|litros?|liters?|litres?|docenas?|dozen)\b)"
+)
+
+
+def decimal_fractions(text: str) -> str:
+    """ "1/2 kg" → "0.5 kg": the fractions people weigh things in, as decimals (a size in a
+    name stays as written: "tubo PVC 3/4")."""
+    return _FRACTION.sub(lambda match: _FRACTIONS[match.group()], text)
+
+
 def _tokens(text: str) -> list[str]:
     # Keep decimal commas and points inside numbers; fold everything else.
     text = re.sub(r"(\d),(\d)", r"\1.\2", text.lower())
+    text = decimal_fractions(text)
     text = re.sub(r"(\d)\s*(kg|kgs|g|gr|lb|lbs|l)\b", r"\1 \2", text)
     words = []
     for raw in text.split():

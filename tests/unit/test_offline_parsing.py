@@ -28,7 +28,10 @@ from agent.offline.quantities import Quantity, split_quantity
         ("kilo y medio de tomate", "1.5", "kg", "tomate"),
         ("a couple of bananas", "2", None, "bananas"),
         ("tres latas de atún", "3", "unit", "atun"),
-        ("half a kilo of cheese", "0.5", None, "a kilo of cheese"),
+        ("half a kilo of cheese", "0.5", "kg", "cheese"),
+        ("half a dozen eggs", "0.5", "dozen", "eggs"),
+        ("1/2 kg de queso", "0.5", "kg", "queso"),
+        ("3/4 kilo de jamón", "0.75", "kg", "jamon"),
     ],
 )
 def test_quantities_and_units_are_split_off_the_product(
@@ -79,6 +82,7 @@ def test_a_phrase_without_quantity_has_none() -> None:
         ("llévame una nevera a mi casa", "add"),
         ("can you deliver it?", "store_info"),
         ("ok gracias, luego confirmo", "thanks"),
+        ("half a kilo", "add"),
         ("thanks, I'll confirm later", "thanks"),
         ("what's in my cart?", "view_cart"),
         ("¿qué tengo en el carrito?", "view_cart"),
