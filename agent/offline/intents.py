@@ -474,6 +474,7 @@ _GREETING = _rx(
     r"good\s+(?:morning|afternoon|evening|day)",
     r"ho+la+s?",
     r"buen(?:os|as)?\s*(?:dias|tardes|noches)?",
+    r"wenas",  # "buenas", as typed
     r"saludos",
     r"(?:que|q)\s+tal",
     r"soy\s+(?:un\s+|una\s+)?(?:client[ea]\s+)?nuev[oa](?:\s+client[ea])?(?:\s+aqui)?",

@@ -983,7 +983,12 @@ class Planner:
                 # "2 kg of tomatoes" while the tomatoes are sold out: say so (the cart tool
                 # does), rather than add two jars of tomato sauce
                 return weighed_out[0]
-            found = by_kilo or [p for p in found if _by_weight(p)] or found
+            by_weight = by_kilo or [p for p in found if _by_weight(p)]
+            if not by_weight:
+                # "2 kilos de arros": nothing found is sold by weight (a rice cooker is not
+                # rice), so offer what was found rather than add two rice cookers
+                return "choose"
+            found = by_weight
         named = best_matches(item.phrase, found)
         alike = [p for p in named if p.get("category") == named[0].get("category")]
         if len(alike) > 1 and counted in ("unit", "pack"):

@@ -607,6 +607,19 @@ async def test_pointing_at_the_product_just_looked_at_takes_it() -> None:
     assert [c["item_code"] for c in later["cart"]] == ["GR-WHOLE"]
 
 
+async def test_a_weight_of_something_nothing_found_is_sold_by_offers_what_was_found() -> None:
+    catalog = [
+        _product("EL-RICE-POT", "Olla para arroz", "29.00", category="Appliances"),
+        _product("GR-BEANS", "Caraotas negras 1kg", "2.10", category="Pantry"),
+    ]
+    harness = await _greeted(catalog, name="Ana Pérez", hello="hola")
+    offered = await harness.say("y 2 kilos de arroz")  # no rice here, only a rice pot
+    assert "Olla para arroz" in offered["reply"]
+    assert offered["cart"] == []  # not two rice pots
+    weighed = await harness.say("2 kilos de caraotas")  # bags whose name gives the weight
+    assert [(c["item_code"], c["quantity"]) for c in weighed["cart"]] == [("GR-BEANS", "2")]
+
+
 async def test_a_price_ceiling_nothing_of_the_kind_meets_names_the_cheapest_of_it() -> None:
     catalog = [
         _product("EL-LENOVO", "Lenovo IdeaPad 3", "549.00", category="Laptops"),

@@ -53,6 +53,7 @@ def test_a_phrase_without_quantity_has_none() -> None:
     [
         ("Hola", "greeting"),
         ("Buenas tardes", "greeting"),
+        ("wenas", "greeting"),
         ("hello!", "greeting"),
         ("gracias", "thanks"),
         ("quiero hablar con un asesor por favor", "human"),
