@@ -55,6 +55,9 @@ def search_answer(
     results: Sequence[dict[str, Any]] = content.get("results") or []
     unavailable: Sequence[dict[str, Any]] = content.get("unavailable") or []
     query = content.get("query", "")
+    elsewhere: Sequence[dict[str, Any]] = content.get("elsewhere") or []
+    if elsewhere and content.get("city"):  # "the LG 55 in Valencia": not there; where it is
+        return _availability_in(elsewhere[0], content["city"], lang)  # the best match
     if results:
         head = {
             "price_low": {

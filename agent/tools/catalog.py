@@ -121,6 +121,8 @@ async def search_products(
     A product with `missing` lacks those words of the query in its name and description:
     it is only similar to what was asked for, so say so before offering it.
     `not_found_words`: no product has them, and the results are for the rest of the query.
+    `elsewhere`: with a city, when nothing there matches, the matching products available
+    in other places (with their availability).
     """
     catalog = (await run_services()).catalog
     if city is None:
@@ -185,6 +187,13 @@ async def search_products(
     answer: dict[str, Any] = {"query": query, "results": [_hit(p, missing, city) for p in results]}
     if city:
         answer["city"] = city
+        if not any(p.item_code not in missing for p in results + unavailable):
+            # "is the LG 55 in stock in Valencia?": none there; where it is instead
+            others = await catalog.search(
+                query, category=category, brand=brand, max_price=ceiling, limit=3
+            )
+            lacking = await catalog.missing_words(query, others)
+            answer["elsewhere"] = [product_summary(p) for p in others if p.item_code not in lacking]
     if lacked:
         answer["not_found_words"] = sorted(lacked)
     if sort != "relevance":

@@ -1053,6 +1053,18 @@ async def test_a_city_in_the_question_filters_and_counts_there_and_follows_up() 
     assert "Arroz parboiled" in cheapest["reply"]
 
 
+async def test_a_product_not_kept_in_the_city_asked_about_says_where_it_is() -> None:
+    catalog = [
+        _stocked("GR-RICE-3", "Arroz parboiled", "1.90", ("Sur", "Maracay", 4)),
+        _stocked("GR-BEANS", "Caraotas negras", "2.10", ("Norte", "Valencia", 30)),
+    ]
+    harness = await _greeted(catalog, name="Ana Pérez", hello="hola")
+    there = await harness.say("¿tienen arroz parboiled en valencia?")
+    assert there["reply"] == (
+        "No hay Arroz parboiled en Valencia en este momento. Sí lo hay en: Sur (4)."
+    )  # not the beans, the one thing Valencia has
+
+
 async def test_bottles_take_the_bottle_and_a_box_the_pack() -> None:
     catalog = [
         _product("GR-WATER", "Agua mineral 1.5L", "0.90", category="Bebidas", description="water"),
