@@ -881,7 +881,7 @@ _CLEAR_CART = _rx(
     r"vac[ia]\w*\s+(?:el|mi)\s+(?:carrito|carro)",
     r"vaciar\s+(?:el\s+|mi\s+)?(?:carrito|carro)",
     r"(?:remove|delete|cancel)\s+(?:everything|all(?:\s+of\s+it)?)(?:\s+(?:from|in)\s+(?:my|the)\s+cart)?",
-    r"(?:borra|quita|saca|elimina)\w*\s+todo",
+    r"(?:borra|quita|saca|elimina|cancela)\w*\s+todo",
     r"start\s+over",
     r"empezar\s+de\s+(?:nuevo|cero)",
 )

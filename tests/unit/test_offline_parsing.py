@@ -518,7 +518,15 @@ def test_some_of_each_product_asked_about(text: str, amount: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["vacía el carrito", "empty my cart", "borra todo", "remove everything", "start over"]
+    "text",
+    [
+        "vacía el carrito",
+        "empty my cart",
+        "borra todo",
+        "remove everything",
+        "start over",
+        "cancela todo",
+    ],
 )
 def test_emptying_the_cart(text: str) -> None:
     intent = parse_message(text)[0]
