@@ -348,28 +348,32 @@ _DETAILS = _rx(
     r"caracteristicas",
     r"more\s+about",
 )
-_SEARCH = _rx(
+_WHAT_THERE_IS = (
     r"(?:do\s+)?(?:you|y'?all)\s+(?:guys\s+|all\s+)?(?:have|sell|carry|stock)",
     r"have\s+you\s+got",
+    r"tienen",
+    r"tienes",
+    r"venden",
+    r"vendes",
+    r"show\s+me",
+    r"muestra\w*",
+    r"looking\s+for",
+    r"busco",
+    r"buscando",
+)
+"""Asking what the store has ("do you have phones?", "¿tienen leche?"), whatever is at hand."""
+_SEARCH = _rx(
+    *_WHAT_THERE_IS,
     r"is\s+there",
     r"are\s+there",
     r"any",
-    r"tienen",
-    r"tienes",
     r"tiene",
     r"hay",
-    r"venden",
-    r"vendes",
     r"vende",
     r"manejan",
     r"consigo",
-    r"busco",
-    r"buscando",
-    r"looking\s+for",
     r"search\w*",
     r"find",
-    r"show\s+me",
-    r"muestra\w*",
     r"ensena\w*",
     r"what(?=\s+(?:\w+\s+){1,3}do\s+you\s+(?:have|sell|carry|stock))",
     r"que(?=\s+(?:\w+\s+){1,3}(?:tienen|venden|hay)\b)",
@@ -441,19 +445,7 @@ _ON_TOP = _rx(r"add", r"agrega\w*", r"anade\w*", r"suma\w*")
 "I want 2", which say how many the shopper wants in all."""
 
 
-_ASKS_WHAT_THERE_IS = _rx(
-    r"(?:do\s+)?(?:you|y'?all)\s+(?:guys\s+|all\s+)?(?:have|sell|carry|stock)",
-    r"have\s+you\s+got",
-    r"tienen",
-    r"tienes",
-    r"venden",
-    r"vendes",
-    r"show\s+me",
-    r"muestra\w*",
-    r"looking\s+for",
-    r"busco",
-    r"buscando",
-)
+_ASKS_WHAT_THERE_IS = _rx(*_WHAT_THERE_IS)
 
 
 def asks_what_there_is(text: str) -> bool:
