@@ -342,8 +342,12 @@ class Planner:
             # thing under that price, a desk fan, is no answer)
             fitting = [p for p in content.get("results") or [] if not p.get("missing")]
             if not fitting:
-                shown = [p for p in (self.lists[0] if self.lists else []) if not p.get("missing")]
-                cheapest = min(shown, key=price_of, default=None)
+                # of the last list shown (not the one product looked at since)
+                listed = next((shown for shown in self.lists if len(shown) > 1), None)
+                if listed is None:
+                    listed = self.lists[0] if self.lists else []
+                priced = [p for p in listed if not p.get("missing")]
+                cheapest = min(priced, key=price_of, default=None)
                 currency = (cheapest or {}).get("currency", "USD")
                 ceiling = phrasing.money(format(intent.max_price.normalize(), "f"), currency)
                 return self._say(

@@ -633,6 +633,9 @@ async def test_a_price_ceiling_nothing_of_the_kind_meets_names_the_cheapest_of_i
         'I have no "laptops" for $400 or less. The cheapest I showed you: Lenovo IdeaPad 3'
         " — $549.00, 5 available."
     )  # not the desk fan, the nearest thing under $400
+    await harness.say("the macbook?")
+    after_one = await harness.say("anything under 400?")  # of the laptops, not the one seen
+    assert "The cheapest I showed you: Lenovo IdeaPad 3" in after_one["reply"]
     fits = await harness.say("and under 600?")
     assert "Lenovo IdeaPad 3" in fits["reply"]
     assert "MacBook" not in fits["reply"]
