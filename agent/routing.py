@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-from langchain_core.messages import AIMessage
-
 from agent.messages import last_human_text
 from agent.names import address_change
 from agent.state import ConversationState
@@ -38,8 +36,3 @@ def route_by_stage(state: ConversationState) -> FirstStep:
         if state.checkout_pending:
             return "confirm_order"
     return state.stage
-
-
-def route_after_model(response: AIMessage) -> Literal["tools", "__end__"]:
-    """Run the tools the model asked for; otherwise the turn is over."""
-    return "tools" if response.tool_calls else "__end__"

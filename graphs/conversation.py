@@ -1,5 +1,5 @@
-"""The conversation graph: greeting → verification → ordering ⇄ tools, the checkout
-confirmation, and handoff.
+"""The conversation graph: greeting → verification → ordering (the model and its tools),
+the checkout confirmation, and handoff.
 
 The nodes name their successor in a `Command` (routers in agent/routing.py); the static
 edges are the steps that always follow.
@@ -9,7 +9,6 @@ edges are the steps that always follow.
 """
 
 from langgraph.graph import END, START, StateGraph
-from langgraph.prebuilt import ToolNode
 
 from agent.context import Context
 from agent.nodes.address import confirm_address
@@ -20,7 +19,6 @@ from agent.nodes.ordering import ordering
 from agent.nodes.read_message import read_message
 from agent.nodes.verification import verification
 from agent.state import ConversationState
-from agent.tools import TOOLS
 
 builder = StateGraph(ConversationState, context_schema=Context)
 builder.add_node("read_message", read_message)
@@ -29,13 +27,11 @@ builder.add_node("verification", verification)
 builder.add_node("ordering", ordering)
 builder.add_node("confirm_order", confirm_order)
 builder.add_node("confirm_address", confirm_address)
-builder.add_node("tools", ToolNode(TOOLS))
 builder.add_node("handoff", handoff)
 builder.add_node("end_handoff", end_handoff)
 
 builder.add_edge(START, "read_message")
 builder.add_edge("greeting", "verification")
-builder.add_edge("tools", "ordering")
 builder.add_edge("end_handoff", "ordering")
 builder.add_edge("handoff", END)
 

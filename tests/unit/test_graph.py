@@ -12,7 +12,8 @@ from langgraph.checkpoint.memory import InMemorySaver
 from agent.context import Context, Services
 from agent.messages import reply_of_turn, turn_messages
 from agent.offline.model import OfflineChatModel
-from agent.routing import route_after_model, route_by_stage
+from agent.replies import say
+from agent.routing import route_by_stage
 from agent.state import ConversationState
 from graphs.conversation import builder
 from storage.models import ProductRecord, StockLine
@@ -80,10 +81,48 @@ def test_route_by_stage_follows_the_stage() -> None:
     assert route_by_stage(ConversationState(stage="handoff")) == "end_handoff"
 
 
-def test_route_after_model_runs_tools_only_when_asked() -> None:
-    call = AIMessage("", tool_calls=[{"name": "search_products", "args": {}, "id": "1"}])
-    assert route_after_model(call) == "tools"
-    assert route_after_model(AIMessage("hi")) == "__end__"
+def _call(name: str, number: int, **args: Any) -> AIMessage:
+    return AIMessage("", tool_calls=[{"name": name, "args": args, "id": f"call-{number}"}])
+
+
+async def test_a_model_that_keeps_calling_tools_is_stopped_politely() -> None:
+    from agent.nodes.ordering import MAX_TOOL_ROUNDS
+
+    calls = [_call("view_cart", n) for n in range(MAX_TOOL_ROUNDS + 1)]
+    harness = Harness(scripted(*calls))
+    await harness.customers.save(PHONE, "Ana Pérez", "Av. Libertador 10")
+    await harness.say("hello")
+    state = await harness.say("what's in my cart?")
+    turn = turn_messages(state["messages"])
+    answered = [m for m in turn if isinstance(m, ToolMessage)]
+    assert len(answered) == MAX_TOOL_ROUNDS  # every call made was answered; the last not made
+    assert state["reply"] == say("model_unavailable", "en")
+    assert state["stage"] == "ordering"
+
+
+async def test_later_rounds_of_a_turn_see_what_earlier_ones_changed() -> None:
+    add = _call("add_to_cart", 1, item_code="EL-TV-SAM-32", quantity=1)
+    more = _call("update_cart_item", 2, item_code="EL-TV-SAM-32", quantity=3)
+    harness = Harness(scripted(add, more, _call("view_cart", 3), AIMessage("Done.")))
+    await harness.customers.save(PHONE, "Ana Pérez", "Av. Libertador 10")
+    await harness.say("hello")
+    state = await harness.say("a samsung tv, no, make it three")
+    assert [(line["item_code"], line["quantity"]) for line in state["cart"]] == [
+        ("EL-TV-SAM-32", "3")
+    ]
+    viewed = [m for m in turn_messages(state["messages"]) if isinstance(m, ToolMessage)][-1]
+    assert '"quantity": "3"' in viewed.text
+    assert state["reply"] == "Done."
+
+
+async def test_a_tool_asking_for_a_person_ends_the_turn_in_handoff() -> None:
+    harness = Harness(scripted(_call("request_human_agent", 1, reason="asked")))
+    await harness.customers.save(PHONE, "Ana Pérez", "Av. Libertador 10")
+    await harness.say("hello")
+    state = await harness.say("I want to talk to someone about a refund")
+    assert state["stage"] == "handoff"
+    assert state["handoff_requested"] is True
+    assert state["reply"] == say("handoff", "en")
 
 
 async def test_new_customer_registers_in_four_turns() -> None:
