@@ -4,6 +4,7 @@ thread's whole history to do it."""
 from __future__ import annotations
 
 import operator
+import threading
 from typing import Annotated, Any, TypedDict
 
 import pytest
@@ -94,3 +95,34 @@ def test_a_reworded_langgraph_query_is_used_as_it_is(caplog: pytest.LogCaptureFi
     assert select_by_key(reworded) == reworded
     assert "checkpoint query has changed" in caplog.text
     assert select_by_key(AsyncPostgresSaver.SELECT_SQL) != AsyncPostgresSaver.SELECT_SQL
+
+
+async def test_checkpoints_are_serialized_on_the_event_loop(database_url: str) -> None:
+    """No thread hand-off per turn: the saver's (de)serialization runs where it is awaited."""
+    pool = await open_pool(database_url)
+    try:
+        saver = checkpoint_saver(pool)
+        threads: list[int] = []
+
+        def on_this_thread(function: Any) -> Any:
+            def spied(*args: Any) -> Any:
+                threads.append(threading.get_ident())
+                return function(*args)
+
+            return spied
+
+        saver._dump_blobs = on_this_thread(saver._dump_blobs)  # type: ignore[method-assign]
+        saver._load_writes = on_this_thread(saver._load_writes)  # type: ignore[method-assign]
+        builder = StateGraph(Chat)
+        builder.add_node("answer", _answer)
+        builder.add_edge(START, "answer")
+        graph = builder.compile(checkpointer=saver)
+        config: Any = {"configurable": {"thread_id": "in-place"}}
+        for turn in range(2):
+            update = {"messages": [HumanMessage(f"question {turn}")], "turns": turn}
+            state = await graph.ainvoke(update, config, durability="exit")
+        assert state["turns"] == 2
+        assert len(threads) >= 3  # two writes, and a read that found a checkpoint
+        assert set(threads) == {threading.get_ident()}
+    finally:
+        await pool.close()
