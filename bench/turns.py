@@ -160,7 +160,7 @@ async def main() -> None:
     parser.add_argument(
         "--rounds",
         type=int,
-        default=3,
+        default=5,
         help="floor and service measured in turn this many times (this machine's speed drifts)",
     )
     args = parser.parse_args()
