@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import os
 import random
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -135,11 +136,10 @@ async def main() -> None:
     args = parser.parse_args()
 
     postgres = None
+    scratch = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     url = os.environ.get("DATABASE_URL")
     if not url:
-        postgres = EmbeddedPostgres.start(
-            Path(tempfile.mkdtemp(prefix="bench-ingest-")), delete_on_stop=True
-        )
+        postgres = EmbeddedPostgres.start(scratch, delete_on_stop=True)
         url = postgres.uri
     # One connection: every write of the sync is in the counters read after it.
     pool = await open_pool(url, max_size=1)
@@ -174,6 +174,7 @@ async def main() -> None:
         await pool.close()
         if postgres:
             postgres.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
 
     print(f"{'run':<34} {'records/s':>10} {'rows written':>13} {'texts embedded':>15}")
     print(f"{'first load':<34} {first_rate:>10,.0f} {first_rows:>13,} {first.counts.embedded:>15,}")

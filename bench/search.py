@@ -17,6 +17,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import statistics
 import tempfile
 import time
@@ -207,11 +208,10 @@ async def main() -> None:
     args = parser.parse_args()
 
     postgres = None
+    scratch = Path(tempfile.mkdtemp(prefix="bench-search-"))
     url = os.environ.get("DATABASE_URL")
     if not url:
-        postgres = EmbeddedPostgres.start(
-            Path(tempfile.mkdtemp(prefix="bench-search-")), delete_on_stop=True
-        )
+        postgres = EmbeddedPostgres.start(scratch, delete_on_stop=True)
         url = postgres.uri
     pool = await open_pool(url, max_size=4)
     embedder = build_embedder("offline")
@@ -236,6 +236,7 @@ async def main() -> None:
         await pool.close()
         if postgres:
             postgres.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
     cuts = statistics.quantiles(latencies, n=100)
     print(
         f"hybrid search over {args.products:,} products, {args.queries} queries: "
