@@ -68,13 +68,11 @@ async def ordering(
                 "chat model failed", extra={"conversation_id": runtime.context.conversation_id}
             )
             response = AIMessage(say("model_unavailable", state.language))
-        if not response.tool_calls:
-            step.said(response)
-            break
-        if step.rounds == MAX_TOOL_ROUNDS:
-            step.said(AIMessage(say("model_unavailable", state.language)))
-            break
+        if response.tool_calls and step.rounds == MAX_TOOL_ROUNDS:
+            response = AIMessage(say("model_unavailable", state.language))  # still asking
         step.said(response)
+        if not response.tool_calls:
+            break
         step.apply(await TOOL_NODE.ainvoke(step.tool_input(response), get_config()))
         if step.changes.get("stage") == "handoff":
             return Command(update=step.update(), goto="handoff")  # a tool asked for a person

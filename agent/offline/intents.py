@@ -270,6 +270,7 @@ _UPDATE = _rx(
     r"ponle",
     r"pon\s+(?:solo\s+)?",
     r"only\s+(?=\d)",
+    r"better\s+(?=\d)",
     r"(?:i\s+)?meant",
     r"quise\s+decir",
     # "me equivoqué, eran 2": a bare amount, correcting the one just given
@@ -1085,6 +1086,10 @@ def _parse(folded: str, text: str) -> list[Intent]:
     if _UPDATE.search(folded) and re.search(r"\d|\b(?:" + _NUMBER_WORDS + r")\b", folded):
         # "actually give me 2": the verb of an add names no product
         changed = _ADD.sub(" ", _UPDATE.sub(" ", folded))
+        each = _EACH.search(changed)
+        if each:  # "mejor 3 de cada uno": that many of every product just added
+            quantity, _ = split_quantity(" ".join(changed[: each.start()].split()))
+            return [Intent("update", items=(ItemRequest(EACH, quantity),))]
         return [Intent("update", items=_items(changed, trailing=True))]
     affordable = _AFFORDABLE.search(folded)
     if affordable:  # "a laptop for school, nothing too expensive": browse by price

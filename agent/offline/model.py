@@ -649,13 +649,15 @@ class Planner:
         """ "2 de cada uno": that many of every product just asked about."""
         if self.results:
             return self._answer_from_results(adding=True)
-        products = asked_about(self.history)
+        products, tool = asked_about(self.history), "add_to_cart"
+        if not products:  # right after adding: "dame 2 de cada uno" sets what was added
+            products, tool = self._just_added, "update_cart_item"
         if not products:
             return self._say(phrasing.small_talk("which_one", self.language))
         return self._calls(
             [
                 (
-                    "add_to_cart",
+                    tool,
                     {
                         "item_code": p["item_code"],
                         "quantity": float(product_quantity(_fitting(item.quantity, p), p)),
@@ -664,6 +666,15 @@ class Planner:
                 for p in products
             ]
         )
+
+    @property
+    def _just_added(self) -> list[dict[str, Any]]:
+        """The products the previous turn put in the cart, each once."""
+        added: dict[str, dict[str, Any]] = {}
+        for name, _args, content in self.previous_results:
+            if name == "add_to_cart" and isinstance(content, dict) and content.get("ok"):
+                added.setdefault(content["item_code"], content)
+        return list(added.values())
 
     @cached_property
     def pending_choices(self) -> list[tuple[ItemRequest, list[dict[str, Any]]]]:
@@ -709,6 +720,9 @@ class Planner:
     def _on_update(self, intent: Intent) -> AIMessage:
         if "update_cart_item" not in self.tools:
             return self._say(phrasing.small_talk("unknown", self.language))
+        each = next((item for item in intent.items if item.phrase == EACH), None)
+        if each:  # "make it 3 of each": what was just added, or just asked about
+            return self._add_each(each)
         added = any(name == "add_to_cart" for name, _, _ in self.results)
         if added or (not self.results and self._amount_of_product_at_hand(intent)):
             return self._on_add(replace(intent, kind="add"))

@@ -248,7 +248,7 @@ def best_matches(
         matched = {
             term
             for term in terms
-            if any(word.startswith(term) for word in haystack)
+            if any(_names_word(word, term) for word in haystack)
             or any(_names_kind(word, term) for word in kind)
         }
         if every_word and not matched.issuperset(naming):
@@ -258,6 +258,15 @@ def best_matches(
     if best_score == 0:
         return []
     return [candidate for score, candidate in scored if score == best_score]
+
+
+def _names_word(word: str, term: str) -> bool:
+    """A word of a product's name the term names: "samsung" or "sams" for "Samsung",
+    "pan" for "Pan", "500" for "500g"; a word of three letters or fewer only whole ("pan"
+    is not "Pañales", "sal" not "Salsa"), a number only whole ("500" is not "5000")."""
+    if term.isdigit():
+        return word.startswith(term) and not word[len(term) : len(term) + 1].isdigit()
+    return word.startswith(term) if len(term) >= 4 else term in (word, stem(word))
 
 
 def _names_kind(word: str, term: str) -> bool:

@@ -512,6 +512,17 @@ async def test_some_of_each_adds_every_product_just_asked_about_and_emptying_rem
     assert "Quité Arroz blanco 1kg" in emptied["reply"]
 
 
+async def test_some_of_each_right_after_adding_sets_what_was_just_added() -> None:
+    harness = await _greeted(GROCERIES, name="Ana Pérez", hello="hola")
+    added = await harness.say("necesito pañales y toallitas húmedas")  # no wipes here
+    assert _lines(added) == [("GR-DIAPERS", "1")]
+    each = await harness.say("dame 2 de cada uno")
+    assert _lines(each) == [("GR-DIAPERS", "2")]
+    await harness.say("2 arroz y 1 pan")
+    three = await harness.say("mejor 3 de cada uno")
+    assert _lines(three) == [("GR-DIAPERS", "2"), ("GR-RICE", "3"), ("GR-BREAD", "3")]
+
+
 async def test_a_word_every_listed_product_fits_is_a_new_search_not_the_first_of_them() -> None:
     catalog = [
         _product("EL-TV-1", "Samsung TV 32", "219.00", category="TV", brand="Samsung"),

@@ -518,6 +518,23 @@ def test_some_of_each_product_asked_about(text: str, amount: int) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("mejor 3 de cada uno", 3),
+        ("mejor que sean 2 de cada una", 2),
+        ("make it 3 of each", 3),
+        ("actually 2 of each", 2),
+        ("better 4 of each", 4),
+    ],
+)
+def test_changing_how_many_of_each(text: str, amount: int) -> None:
+    intent = parse_message(text)[0]
+    assert intent.kind == "update"
+    (item,) = intent.items
+    assert (item.phrase, item.quantity and item.quantity.amount) == ("each", amount)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "vacía el carrito",
