@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -28,8 +29,10 @@ def unaccented(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=16384)
 def fold(text: str) -> str:
-    """Lower-case, strip accents and punctuation, collapse whitespace."""
+    """Lower-case, strip accents and punctuation, collapse whitespace. Remembered: a
+    turn folds the same product names and descriptions as the turns before it."""
     return _NON_WORD.sub(" ", unaccented(text)).strip()
 
 
