@@ -645,13 +645,19 @@ class Planner:
         # "add it and a 32 inch Samsung" after a list: the Samsung, and which one "it" is
         return self._answer_from_results(adding=True, choosing=choosing, ask_which=unresolved)
 
-    def _add_each(self, item: ItemRequest) -> AIMessage:
-        """ "2 de cada uno": that many of every product just asked about."""
+    def _add_each(self, item: ItemRequest, *, changing: bool = False) -> AIMessage:
+        """ "2 de cada uno": that many of every product just asked about; right after
+        adding, or `changing` ("mejor 3 de cada uno"), of every product just added."""
         if self.results:
             return self._answer_from_results(adding=True)
-        products, tool = asked_about(self.history), "add_to_cart"
-        if not products:  # right after adding: "dame 2 de cada uno" sets what was added
-            products, tool = self._just_added, "update_cart_item"
+        just_added = self._just_added
+        products, tool = just_added, "update_cart_item"
+        if not changing:
+            asked = asked_about(self.history)
+            if asked:  # else right after adding: "dame 2 de cada uno" sets what was added
+                products, tool = asked, "add_to_cart"
+        elif not products:
+            products, tool = asked_about(self.history), "add_to_cart"
         if not products:
             return self._say(phrasing.small_talk("which_one", self.language))
         return self._calls(
@@ -722,7 +728,7 @@ class Planner:
             return self._say(phrasing.small_talk("unknown", self.language))
         each = next((item for item in intent.items if item.phrase == EACH), None)
         if each:  # "make it 3 of each": what was just added, or just asked about
-            return self._add_each(each)
+            return self._add_each(each, changing=True)
         added = any(name == "add_to_cart" for name, _, _ in self.results)
         if added or (not self.results and self._amount_of_product_at_hand(intent)):
             return self._on_add(replace(intent, kind="add"))

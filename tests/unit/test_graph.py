@@ -523,6 +523,22 @@ async def test_some_of_each_right_after_adding_sets_what_was_just_added() -> Non
     assert _lines(three) == [("GR-DIAPERS", "2"), ("GR-RICE", "3"), ("GR-BREAD", "3")]
 
 
+async def test_changing_how_many_of_each_is_about_what_was_just_added() -> None:
+    catalog = [
+        _product("GR-RICE", "Arroz blanco 1kg", "1.60", category="Pantry"),
+        _product("GR-BREAD", "Pan integral", "2.70", category="Bakery"),
+        _product("GR-SANDWICH", "Pan de sándwich", "2.20", category="Bakery"),
+    ]
+    for first in ([], ["¿tienen arroz?"]):  # the rice searched with the bread, or shown before
+        harness = await _greeted(catalog, name="Ana Pérez", hello="hola")
+        for text in first:
+            await harness.say(text)
+        asked = await harness.say("dame 2 de arroz y 1 pan")  # the rice, and which bread?
+        assert _lines(asked) == [("GR-RICE", "2")]
+        changed = await harness.say("mejor 3 de cada uno")
+        assert _lines(changed) == [("GR-RICE", "3")]  # not three of every bread listed
+
+
 async def test_a_word_every_listed_product_fits_is_a_new_search_not_the_first_of_them() -> None:
     catalog = [
         _product("EL-TV-1", "Samsung TV 32", "219.00", category="TV", brand="Samsung"),
