@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -87,6 +87,33 @@ def _without(query: str, words: set[str]) -> str:
         return ""
     kept = [word for word in query.split() if not set(naming_terms(word)) & words]
     return " ".join(kept) if naming_terms(" ".join(kept)) else ""
+
+
+_SCREEN_SIZE = re.compile(
+    r"\b(\d{2,3})\s*(?:\"|”|''|-?(?:inch(?:es)?|in|pulgadas?|pulg)\b)", re.IGNORECASE
+)
+"""A screen's size as shoppers and catalogs write it: 55", 55 inch, 55 pulgadas."""
+
+
+@dataclass(frozen=True)
+class _Sized:
+    fitting: list[Product]
+    unmatched: str = ""
+    """The size asked for, when no product found is that size."""
+
+
+def _sized(query: str, products: list[Product]) -> _Sized:
+    """A size asked for ("un televisor de 55 pulgadas") leaves out the products of other
+    sizes, which the search by meaning ranks as near (a 50" TV is much like a 55" one);
+    when none is that size, they all stay, and the size is said to be missing."""
+    wanted = set(_SCREEN_SIZE.findall(query))
+    if not wanted:
+        return _Sized(products)
+    sizes = {p.item_code: set(_SCREEN_SIZE.findall(p.name)) for p in products}
+    if not any(sizes[p.item_code] & wanted for p in products):
+        asked = _SCREEN_SIZE.search(query)
+        return _Sized(products, unmatched=asked.group(0) if asked else "")
+    return _Sized([p for p in products if not sizes[p.item_code] or sizes[p.item_code] & wanted])
 
 
 def _first_in_stock(found: list[Product]) -> int:
@@ -178,7 +205,8 @@ async def search_products(
             key=lambda p: p.price,
             reverse=sort == "price_high",
         )
-    results = results[:limit]
+    sized = _sized(query, results)
+    results = sized.fitting[:limit]
     asked = set(naming_terms(query))
     if asked and any(p.item_code not in missing for p in results + unavailable):
         # "nevera": the fridge has the word (in stock or not); the frozen chicken found
@@ -194,6 +222,8 @@ async def search_products(
             )
             lacking = await catalog.missing_words(query, others)
             answer["elsewhere"] = [product_summary(p) for p in others if p.item_code not in lacking]
+    if sized.unmatched:  # "a 65 inch tv": none that size, the nearest sizes instead
+        lacked.add(sized.unmatched)
     if lacked:
         answer["not_found_words"] = sorted(lacked)
     if sort != "relevance":

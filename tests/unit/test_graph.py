@@ -292,6 +292,25 @@ async def _greeted(
     return harness
 
 
+async def test_a_screen_size_asked_for_leaves_out_the_other_sizes() -> None:
+    catalog = [
+        _product("TV-SONY-55", 'Sony Bravia 55" 4K', "749.00", category="TV", description="tv"),
+        _product("TV-SAM-50", 'Samsung 50" Crystal UHD', "429.00", category="TV", description="tv"),
+        _product("TV-LG-55", 'LG 55" 4K UHD', "549.00", category="TV", description="tv"),
+        _product("TV-SAM-32", 'Samsung Smart TV 32" HD', "219.00", category="TV", description="tv"),
+    ]
+    harness = await _greeted(catalog, name="Ana Pérez", hello="hola")
+    listed = await harness.say("busco un tv de 55 pulgadas")
+    assert "Sony Bravia 55" in listed["reply"]
+    assert "LG 55" in listed["reply"]
+    assert "Samsung" not in listed["reply"]
+    cheapest = await harness.say("cual es el mas barato?")
+    assert cheapest["reply"].startswith('LG 55" 4K UHD — $549.00')
+    none = await harness.say("do you have a 65 inch tv?")
+    assert none["reply"].startswith('Nothing I have mentions "65 inch". The closest:')
+    assert "Sony Bravia 55" in none["reply"]
+
+
 async def test_the_cheapest_are_listed_first_among_the_kind_of_product_asked_for() -> None:
     catalog = [
         _product("EL-P1", "Galaxy A55", "419.00", category="Celulares", description="phone"),
