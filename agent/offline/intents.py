@@ -175,6 +175,14 @@ _THE_KIND_ONES = re.compile(
 _AND_THE_PLURAL = re.compile(r"^y\s+(?:los|las)\s+([a-z0-9-]+)$")
 """Spanish "y los inalámbricos?" after the headphones, or "y los plátanos?" after the
 apples: a word alone after "y los / y las"."""
+_FROM_BRAND = re.compile(
+    r"^(?:(?:and|y)\s+)?(?:(?:do\s+you\s+have|have\s+you\s+got|tienen|tienes|hay)\s+)?"
+    r"(?:(?:any(?:thing)?|some(?:thing)?)\s+(?:from|by)|from|by|"
+    r"(?:algun[oa]?s?|algo)\s+de(?:\s+la)?(?:\s+marca)?|(?:de\s+(?:la\s+)?)?marca)"
+    r"\s+([a-z0-9][a-z0-9&+-]*)$"
+)
+"""A brand among what was shown: "any from sony?", "¿alguno de samsung?", "¿de la marca
+LG?" (after the headphones: Sony headphones, not everything Sony makes)."""
 _NOT_A_KIND = frozenset({"otros", "otras", "mismos", "mismas", "demas", "tuyos", "dos", "tres"})
 _BETWEEN = frozenset(
     {"between", "them", "these", "those", "entre", "ellos", "ellas", "estos", "esos"}
@@ -1007,6 +1015,9 @@ def _parse(folded: str, text: str) -> list[Intent]:
         and not is_reference(kind_ones.group(1))
     ):
         return [Intent("search", phrase=kind_ones.group(1), refines=True)]
+    brand = _FROM_BRAND.match(folded)
+    if brand and not is_reference(brand.group(1)) and brand.group(1) not in _BETWEEN:
+        return [Intent("search", phrase=brand.group(1), refines=True)]
     plural = _AND_THE_PLURAL.match(folded)
     if plural and not is_reference(plural.group(1)) and plural.group(1) not in _NOT_A_KIND:
         return [Intent("search", phrase=plural.group(1), narrows_shown=True)]

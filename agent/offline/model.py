@@ -311,6 +311,8 @@ class Planner:
         rojo?": the last search again, with more results, a price ceiling or more words."""
         last = self._last_search()
         if last is None:
+            if self.results:  # nothing was shown before: the phrase was searched alone
+                return self._answer_from_results()
             if intent.phrase:
                 return self._call("search_products", query=intent.phrase)
             return self._say(phrasing.small_talk("unknown", self.language))

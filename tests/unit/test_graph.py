@@ -311,6 +311,53 @@ async def test_a_screen_size_asked_for_leaves_out_the_other_sizes() -> None:
     assert "Sony Bravia 55" in none["reply"]
 
 
+async def test_a_brand_asked_for_after_a_list_narrows_that_list() -> None:
+    catalog = [
+        _product(
+            "AU-PHI",
+            "Audífonos Philips SHE3595",
+            "13.00",
+            category="Audio",
+            brand="Philips",
+            description="wired headphones",
+        ),
+        _product(
+            "AU-JBL",
+            "Audífonos JBL Tune 520",
+            "49.00",
+            category="Audio",
+            brand="JBL",
+            description="wireless headphones",
+        ),
+        _product(
+            "TV-SONY", "Sony Bravia 55", "749.00", category="TV", brand="Sony", description="tv"
+        ),
+        _product(
+            "VG-PS5",
+            "PlayStation 5 Slim",
+            "499.00",
+            category="Videojuegos",
+            brand="Sony",
+            description="console",
+        ),
+    ]
+    harness = await _greeted(catalog)
+    await harness.say("do you have headphones?")
+    sony = await harness.say("any from sony?")  # no Sony headphones: not the Sony TV
+    assert sony["reply"].startswith('Nothing matches "sony" among the headphones I have.')
+    assert "Bravia" not in sony["reply"]
+    assert "PlayStation" not in sony["reply"]
+    jbl = await harness.say("¿alguno de jbl?")
+    assert "Audífonos JBL Tune 520" in jbl["reply"]
+    assert "Philips" not in jbl["reply"]
+    fresh = await _greeted(catalog)
+    everything = await fresh.say("anything from sony?")  # nothing shown yet: a search
+    assert "PlayStation 5 Slim" in everything["reply"]
+    first = await _greeted(catalog)
+    ones = await first.say("the sony ones")  # it looped on the search until the apology
+    assert "PlayStation 5 Slim" in ones["reply"]
+
+
 async def test_the_cheapest_are_listed_first_among_the_kind_of_product_asked_for() -> None:
     catalog = [
         _product("EL-P1", "Galaxy A55", "419.00", category="Celulares", description="phone"),
