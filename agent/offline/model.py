@@ -345,9 +345,8 @@ class Planner:
             fitting = [p for p in content.get("results") or [] if not p.get("missing")]
             if not fitting:
                 # of the last list shown (not the one product looked at since)
-                listed = next((shown for shown in self.lists if len(shown) > 1), None)
-                if listed is None:
-                    listed = self.lists[0] if self.lists else []
+                fallback = self.lists[0] if self.lists else []
+                listed = next((shown for shown in self.lists if len(shown) > 1), fallback)
                 priced = [p for p in listed if not p.get("missing")]
                 cheapest = min(priced, key=price_of, default=None)
                 currency = (cheapest or {}).get("currency", "USD")
@@ -653,13 +652,11 @@ class Planner:
         if self.results:
             return self._answer_from_results(adding=True)
         just_added = self._just_added
-        products, tool = just_added, "update_cart_item"
-        if not changing:
-            asked = asked_about(self.history)
-            if asked:  # else right after adding: "dame 2 de cada uno" sets what was added
-                products, tool = asked, "add_to_cart"
-        elif not products:
-            products, tool = asked_about(self.history), "add_to_cart"
+        asked = [] if changing and just_added else asked_about(self.history)
+        if asked:
+            products, tool = asked, "add_to_cart"
+        else:  # right after adding: "dame 2 de cada uno" sets what was added
+            products, tool = just_added, "update_cart_item"
         if not products:
             return self._say(phrasing.small_talk("which_one", self.language))
         return self._calls(
